@@ -1,0 +1,112 @@
+/**
+ * One base error with a closed set of codes. Subclasses carry the data a caller needs; the gRPC edge maps
+ * codes to Dolittle `Failure` ids and gRPC status codes in exactly one table (runtime/src/grpc/failures.ts).
+ */
+export type ErrorCode =
+  | 'InvalidArgument'
+  | 'UnknownTenant'
+  | 'NoEventsToCommit'
+  | 'AggregateRootConcurrencyConflict'
+  | 'StoreUnavailable'
+  | 'StoreLocked'
+  | 'StoreConsistency'
+  | 'UnsafeDurability'
+  | 'InvalidConfiguration'
+  | 'ShuttingDown'
+  | 'Internal';
+
+export class DolittleError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A request carried something malformed: a missing field, an id of the wrong length, content that is not JSON. */
+export class InvalidArgument extends DolittleError {
+  readonly field: string;
+  constructor(field: string, problem: string) {
+    super('InvalidArgument', `${field}: ${problem}`);
+    this.field = field;
+  }
+}
+
+export class UnknownTenant extends DolittleError {
+  readonly tenantId: string;
+  constructor(tenantId: string, configured: readonly string[]) {
+    super(
+      'UnknownTenant',
+      `tenant ${tenantId} is not configured (tenants.json lists ${configured.length === 0 ? 'none' : configured.join(', ')})`,
+    );
+    this.tenantId = tenantId;
+  }
+}
+
+export class NoEventsToCommit extends DolittleError {
+  constructor() {
+    super('NoEventsToCommit', 'there are no events to commit: a commit needs at least one event');
+  }
+}
+
+export class AggregateRootConcurrencyConflict extends DolittleError {
+  readonly eventSourceId: string;
+  readonly aggregateRootId: string;
+  readonly expected: number;
+  readonly actual: number;
+  constructor(data: { eventSourceId: string; aggregateRootId: string; expected: number; actual: number }) {
+    super(
+      'AggregateRootConcurrencyConflict',
+      `Tried to commit events to event source ${data.eventSourceId} on aggregate root ${data.aggregateRootId} with expected aggregate root version ${data.expected}, but current aggregate root version was ${data.actual}. The expected aggregate root version needs to be the same as the current aggregate root version`,
+    );
+    this.eventSourceId = data.eventSourceId;
+    this.aggregateRootId = data.aggregateRootId;
+    this.expected = data.expected;
+    this.actual = data.actual;
+  }
+}
+
+/** The store could not be reached or failed mid-operation; nothing was acknowledged. Retrying may succeed. */
+export class StoreUnavailable extends DolittleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('StoreUnavailable', message, options);
+  }
+}
+
+/** Another process holds the writer lock on this tenant's store. */
+export class StoreLocked extends DolittleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('StoreLocked', message, options);
+  }
+}
+
+/** What the store holds contradicts what this Runtime knows (e.g. another writer appended). Writing stops. */
+export class StoreConsistency extends DolittleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('StoreConsistency', message, options);
+  }
+}
+
+export class UnsafeDurability extends DolittleError {
+  constructor(message: string) {
+    super('UnsafeDurability', message);
+  }
+}
+
+export class InvalidConfiguration extends DolittleError {
+  readonly file: string;
+  readonly key: string;
+  constructor(file: string, key: string, problem: string) {
+    super('InvalidConfiguration', `${file}${key === '' ? '' : ` (${key})`}: ${problem}`);
+    this.file = file;
+    this.key = key;
+  }
+}
+
+export class ShuttingDown extends DolittleError {
+  constructor() {
+    super('ShuttingDown', 'the Runtime is shutting down and accepts no new work');
+  }
+}
