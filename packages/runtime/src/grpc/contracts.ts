@@ -1,0 +1,60 @@
+/*
+ * The one place that loads Dolittle's generated contracts (CommonJS, google-protobuf). Everything protobuf stays
+ * inside grpc/: services map these classes to domain types and back.
+ */
+import artifactPb from '@dolittle/contracts/Artifacts/Artifact_pb.js';
+import executionContextPb from '@dolittle/contracts/Execution/ExecutionContext_pb.js';
+import failurePb from '@dolittle/contracts/Protobuf/Failure_pb.js';
+import uuidPb from '@dolittle/contracts/Protobuf/Uuid_pb.js';
+import claimPb from '@dolittle/contracts/Security/Claim_pb.js';
+import callContextPb from '@dolittle/contracts/Services/CallContext_pb.js';
+import versionPb from '@dolittle/contracts/Versioning/Version_pb.js';
+import aggregatePb from '@dolittle/runtime.contracts/Events/Aggregate_pb.js';
+import committedPb from '@dolittle/runtime.contracts/Events/Committed_pb.js';
+import eventStoreGrpc from '@dolittle/runtime.contracts/Events/EventStore_grpc_pb.js';
+import eventStorePb from '@dolittle/runtime.contracts/Events/EventStore_pb.js';
+import uncommittedPb from '@dolittle/runtime.contracts/Events/Uncommitted_pb.js';
+import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
+
+export const { Artifact } = artifactPb;
+export type Artifact = InstanceType<typeof Artifact>;
+export const { ExecutionContext } = executionContextPb;
+export type ExecutionContext = InstanceType<typeof ExecutionContext>;
+export const { Failure } = failurePb;
+export type Failure = InstanceType<typeof Failure>;
+export const { Uuid } = uuidPb;
+export type Uuid = InstanceType<typeof Uuid>;
+export const { Claim } = claimPb;
+export type Claim = InstanceType<typeof Claim>;
+export const { CallRequestContext } = callContextPb;
+export type CallRequestContext = InstanceType<typeof CallRequestContext>;
+export const { Version } = versionPb;
+export type Version = InstanceType<typeof Version>;
+export const { Aggregate } = aggregatePb;
+export type Aggregate = InstanceType<typeof Aggregate>;
+export const { CommittedEvent, CommittedAggregateEvents } = committedPb;
+export type CommittedEvent = InstanceType<typeof CommittedEvent>;
+export type CommittedAggregateEvents = InstanceType<typeof CommittedAggregateEvents>;
+export const CommittedAggregateEvent = committedPb.CommittedAggregateEvents.CommittedAggregateEvent;
+export type CommittedAggregateEvent = InstanceType<typeof CommittedAggregateEvent>;
+export const {
+  CommitEventsRequest,
+  CommitEventsResponse,
+  CommitAggregateEventsRequest,
+  CommitAggregateEventsResponse,
+  FetchForAggregateRequest,
+  FetchForAggregateResponse,
+} = eventStorePb;
+export type CommitEventsRequest = InstanceType<typeof CommitEventsRequest>;
+export type CommitEventsResponse = InstanceType<typeof CommitEventsResponse>;
+export type CommitAggregateEventsRequest = InstanceType<typeof CommitAggregateEventsRequest>;
+export type CommitAggregateEventsResponse = InstanceType<typeof CommitAggregateEventsResponse>;
+export type FetchForAggregateRequest = InstanceType<typeof FetchForAggregateRequest>;
+export type FetchForAggregateResponse = InstanceType<typeof FetchForAggregateResponse>;
+export const { UncommittedEvent, UncommittedAggregateEvents } = uncommittedPb;
+export type UncommittedEvent = InstanceType<typeof UncommittedEvent>;
+export type UncommittedAggregateEvents = InstanceType<typeof UncommittedAggregateEvents>;
+export const { Timestamp } = timestampPb;
+export type Timestamp = InstanceType<typeof Timestamp>;
+
+export const eventStoreService = eventStoreGrpc.EventStoreService;

@@ -1,0 +1,249 @@
+import {
+  AggregateRootConcurrencyConflict,
+  type AggregateRootId,
+  type AggregateRootVersion,
+  type ExecutionContext as DomainExecutionContext,
+  type EventSourceId,
+  InvalidArgument,
+  NoEventsToCommit,
+} from '@dolittle-ts/fundamentals';
+import type { CommitOutcome, CommittedEvent as DomainCommittedEvent } from '@dolittle-ts/store';
+import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Tenant, Tenants } from '../tenancy/tenants.js';
+import {
+  type CallRequestContext,
+  type CommitAggregateEventsRequest,
+  CommitAggregateEventsResponse,
+  type CommitEventsRequest,
+  CommitEventsResponse,
+  CommittedAggregateEvent,
+  CommittedAggregateEvents,
+  CommittedEvent,
+  type ExecutionContext,
+  type FetchForAggregateRequest,
+  FetchForAggregateResponse,
+} from './contracts.js';
+import {
+  artifactFromPb,
+  artifactToPb,
+  executionContextFromPb,
+  executionContextToPb,
+  guidToUuid,
+  timestampToPb,
+  uuidToGuid,
+  validateJsonContent,
+} from './convert.js';
+import { failureOf, mappingOf } from './failures.js';
+
+export interface EventStoreServiceDependencies {
+  readonly tenants: Tenants;
+  readonly logger: Logger;
+}
+
+/** `dolittle.runtime.events.EventStore`: commits go through the tenant's group committer; fetches read the store. */
+export function createEventStoreService(deps: EventStoreServiceDependencies): UntypedServiceImplementation {
+  const { tenants, logger } = deps;
+
+  /** Answers every failure inside the response, where the official SDK reads it; never throws into gRPC. */
+  function fail<R extends { setFailure(f: ReturnType<typeof failureOf>): unknown }>(
+    method: string,
+    response: R,
+    error: unknown,
+    callback: sendUnaryData<R>,
+  ): void {
+    const mapping = mappingOf(error);
+    if (mapping.failureId === '05cc1d10-4efc-457b-84a6-a1be0a5f36ba')
+      logger.error({ err: error, method }, 'unexpected failure');
+    else logger.debug({ method, reason: mapping.reason }, 'request failed');
+    response.setFailure(failureOf(error));
+    callback(null, response);
+  }
+
+  return {
+    commit(
+      call: ServerUnaryCall<CommitEventsRequest, CommitEventsResponse>,
+      callback: sendUnaryData<CommitEventsResponse>,
+    ) {
+      const response = new CommitEventsResponse();
+      let context: DomainExecutionContext;
+      let events: ReturnType<typeof readUncommittedEvents>;
+      let tenant: Tenant;
+      try {
+        context = readExecutionContext(call.request.getCallcontext());
+        tenant = tenants.get(context.tenantId);
+        events = readUncommittedEvents(call.request);
+      } catch (error) {
+        fail('Commit', response, error, callback);
+        return;
+      }
+      tenant.committer
+        .commit({ kind: 'events', executionContext: context, events })
+        .then((outcome) => {
+          const committed = expectCommitted(outcome, undefined);
+          const pbContext = executionContextToPb(context);
+          response.setEventsList(committed.map((e) => committedEventToPb(e, pbContext)));
+          callback(null, response);
+        })
+        .catch((error: unknown) => fail('Commit', response, error, callback));
+    },
+
+    commitForAggregate(
+      call: ServerUnaryCall<CommitAggregateEventsRequest, CommitAggregateEventsResponse>,
+      callback: sendUnaryData<CommitAggregateEventsResponse>,
+    ) {
+      const response = new CommitAggregateEventsResponse();
+      let context: DomainExecutionContext;
+      let request: ReturnType<typeof readAggregateCommit>;
+      let tenant: Tenant;
+      try {
+        context = readExecutionContext(call.request.getCallcontext());
+        tenant = tenants.get(context.tenantId);
+        request = readAggregateCommit(call.request);
+      } catch (error) {
+        fail('CommitForAggregate', response, error, callback);
+        return;
+      }
+      tenant.committer
+        .commit({ kind: 'aggregate', executionContext: context, ...request })
+        .then((outcome) => {
+          const committed = expectCommitted(outcome, request);
+          const pbContext = executionContextToPb(context);
+          response.setEvents(aggregateEventsToPb(request.aggregateRootId, request.eventSourceId, committed, pbContext));
+          callback(null, response);
+        })
+        .catch((error: unknown) => fail('CommitForAggregate', response, error, callback));
+    },
+
+    fetchForAggregate(
+      call: ServerUnaryCall<FetchForAggregateRequest, FetchForAggregateResponse>,
+      callback: sendUnaryData<FetchForAggregateResponse>,
+    ) {
+      const response = new FetchForAggregateResponse();
+      let context: DomainExecutionContext;
+      let aggregateRootId: AggregateRootId;
+      let eventSourceId: EventSourceId;
+      try {
+        context = readExecutionContext(call.request.getCallcontext());
+        const aggregate = call.request.getAggregate();
+        if (aggregate === undefined) throw new InvalidArgument('aggregate', 'is missing');
+        aggregateRootId = uuidToGuid(
+          aggregate.getAggregaterootid(),
+          'aggregate.aggregateRootId',
+        ) as string as AggregateRootId;
+        eventSourceId = uuidToGuid(aggregate.getEventsourceid(), 'aggregate.eventSourceId') as string as EventSourceId;
+      } catch (error) {
+        fail('FetchForAggregate', response, error, callback);
+        return;
+      }
+      Promise.resolve()
+        .then(() => tenants.get(context.tenantId).store.events.fetchForAggregate(aggregateRootId, eventSourceId))
+        .then((fetched) => {
+          response.setEvents(aggregateEventsToPb(aggregateRootId, eventSourceId, fetched.events, undefined));
+          callback(null, response);
+        })
+        .catch((error: unknown) => fail('FetchForAggregate', response, error, callback));
+    },
+  };
+}
+
+function readExecutionContext(callContext: CallRequestContext | undefined): DomainExecutionContext {
+  if (callContext === undefined) throw new InvalidArgument('callContext', 'is missing');
+  return executionContextFromPb(callContext.getExecutioncontext(), 'callContext.executionContext');
+}
+
+function readUncommittedEvents(request: CommitEventsRequest) {
+  return request.getEventsList().map((event, i) => ({
+    eventSourceId: uuidToGuid(event.getEventsourceid(), `events[${i}].eventSourceId`) as string as EventSourceId,
+    type: artifactFromPb(event.getArtifact(), `events[${i}].artifact`),
+    public: event.getPublic(),
+    content: validateJsonContent(event.getContent(), `events[${i}].content`),
+  }));
+}
+
+function readAggregateCommit(request: CommitAggregateEventsRequest) {
+  const aggregate = request.getEvents();
+  if (aggregate === undefined) throw new InvalidArgument('events', 'is missing');
+  const expected = aggregate.getExpectedaggregaterootversion();
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new InvalidArgument('events.expectedAggregateRootVersion', `must be a non-negative integer, was ${expected}`);
+  }
+  return {
+    aggregateRootId: uuidToGuid(aggregate.getAggregaterootid(), 'events.aggregateRootId') as string as AggregateRootId,
+    eventSourceId: uuidToGuid(aggregate.getEventsourceid(), 'events.eventSourceId') as string as EventSourceId,
+    expectedVersion: expected as AggregateRootVersion,
+    events: aggregate.getEventsList().map((event, i) => ({
+      type: artifactFromPb(event.getArtifact(), `events.events[${i}].artifact`),
+      public: event.getPublic(),
+      content: validateJsonContent(event.getContent(), `events.events[${i}].content`),
+    })),
+  };
+}
+
+function expectCommitted(
+  outcome: CommitOutcome,
+  aggregate: { aggregateRootId: AggregateRootId; eventSourceId: EventSourceId } | undefined,
+): readonly DomainCommittedEvent[] {
+  if (outcome.ok) return outcome.events;
+  if (outcome.failure.kind === 'NoEventsToCommit') throw new NoEventsToCommit();
+  throw new AggregateRootConcurrencyConflict({
+    eventSourceId: aggregate?.eventSourceId ?? '',
+    aggregateRootId: aggregate?.aggregateRootId ?? '',
+    expected: outcome.failure.expected,
+    actual: outcome.failure.actual,
+  });
+}
+
+function committedEventToPb(event: DomainCommittedEvent, context: ExecutionContext | undefined): CommittedEvent {
+  const pb = new CommittedEvent();
+  pb.setEventlogsequencenumber(event.sequenceNumber);
+  pb.setOccurred(timestampToPb(event.occurred));
+  pb.setEventsourceid(guidToUuid(event.eventSourceId));
+  pb.setExecutioncontext(context ?? executionContextToPb(event.executionContext));
+  pb.setType(artifactToPb(event.type));
+  pb.setPublic(event.public);
+  pb.setContent(event.content);
+  if (event.external !== undefined) {
+    pb.setExternal(true);
+    pb.setExternaleventlogsequencenumber(event.external.sequenceNumber);
+    pb.setExternaleventreceived(timestampToPb(event.external.received));
+  }
+  return pb;
+}
+
+/**
+ * Dolittle 6 quirk the SDK depends on: `aggregateRootVersion` is the version of the LAST event (0-based), or 0 when
+ * there are none; the SDK derives each event's version as aggregateRootVersion − (count − 1) + i.
+ */
+function aggregateEventsToPb(
+  aggregateRootId: AggregateRootId,
+  eventSourceId: EventSourceId,
+  events: readonly DomainCommittedEvent[],
+  sharedContext: ExecutionContext | undefined,
+): CommittedAggregateEvents {
+  const pb = new CommittedAggregateEvents();
+  pb.setAggregaterootid(guidToUuid(aggregateRootId));
+  pb.setEventsourceid(guidToUuid(eventSourceId));
+  const last = events[events.length - 1];
+  pb.setAggregaterootversion(last?.aggregate?.version ?? 0);
+  // Contexts repeat across an aggregate's events; encode each distinct one once.
+  const contexts = new Map<DomainExecutionContext, ExecutionContext>();
+  pb.setEventsList(
+    events.map((event) => {
+      const item = new CommittedAggregateEvent();
+      item.setEventlogsequencenumber(event.sequenceNumber);
+      item.setOccurred(timestampToPb(event.occurred));
+      let context = sharedContext ?? contexts.get(event.executionContext);
+      if (context === undefined) {
+        context = executionContextToPb(event.executionContext);
+        contexts.set(event.executionContext, context);
+      }
+      item.setExecutioncontext(context);
+      item.setType(artifactToPb(event.type));
+      item.setPublic(event.public);
+      item.setContent(event.content);
+      return item;
+    }),
+  );
+  return pb;
+}

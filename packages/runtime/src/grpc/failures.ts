@@ -1,0 +1,52 @@
+/*
+ * The one table that maps domain errors to Dolittle `Failure` ids (answered inside the response, where the SDK
+ * reads them) and gRPC status codes (for calls that cannot carry a Failure). Ids that Dolittle 6 defines are
+ * Dolittle's; the others are this project's own, documented in packages/runtime/README.md.
+ */
+
+import { DolittleError, type ErrorCode, type Guid } from '@dolittle-ts/fundamentals';
+import { status } from '@grpc/grpc-js';
+import { Failure } from './contracts.js';
+import { guidToUuid } from './convert.js';
+
+export interface FailureMapping {
+  readonly failureId: Guid;
+  readonly status: status;
+}
+
+const table: Record<ErrorCode, FailureMapping> = {
+  AggregateRootConcurrencyConflict: {
+    failureId: 'f25cccfb-3ae1-4969-bee6-906370ffbc2d' as Guid,
+    status: status.ABORTED,
+  },
+  NoEventsToCommit: { failureId: 'ef3f1a42-9bc3-4d98-aa2a-942db7c56ac1' as Guid, status: status.INVALID_ARGUMENT },
+  StoreUnavailable: { failureId: 'b6fcb5dd-a32b-435b-8bf4-ed96e846d460' as Guid, status: status.UNAVAILABLE },
+  StoreLocked: { failureId: 'b6fcb5dd-a32b-435b-8bf4-ed96e846d460' as Guid, status: status.UNAVAILABLE },
+  ShuttingDown: { failureId: 'b6fcb5dd-a32b-435b-8bf4-ed96e846d460' as Guid, status: status.UNAVAILABLE },
+  StoreConsistency: { failureId: '6f0e6cab-c7e5-402e-a502-e095f9545297' as Guid, status: status.DATA_LOSS },
+  InvalidArgument: { failureId: '0d18fb1e-c812-4150-a110-9fe9bf3dd7b7' as Guid, status: status.INVALID_ARGUMENT },
+  UnknownTenant: { failureId: '51413826-03a5-4870-845c-d9c69ad06e49' as Guid, status: status.NOT_FOUND },
+  UnsafeDurability: { failureId: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid, status: status.FAILED_PRECONDITION },
+  InvalidConfiguration: {
+    failureId: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid,
+    status: status.FAILED_PRECONDITION,
+  },
+  Internal: { failureId: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid, status: status.INTERNAL },
+};
+
+/** Dolittle's FailureId.Other: an error with no documented id. */
+export const otherFailureId = '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid;
+
+export function mappingOf(error: unknown): FailureMapping & { reason: string } {
+  if (error instanceof DolittleError) return { ...table[error.code], reason: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { failureId: otherFailureId, status: status.INTERNAL, reason: `internal error: ${message}` };
+}
+
+export function failureOf(error: unknown): Failure {
+  const mapping = mappingOf(error);
+  const failure = new Failure();
+  failure.setId(guidToUuid(mapping.failureId));
+  failure.setReason(mapping.reason);
+  return failure;
+}

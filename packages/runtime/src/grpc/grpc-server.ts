@@ -1,0 +1,48 @@
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+
+export interface GrpcServerOptions {
+  readonly maxMessageBytes: number;
+}
+
+/**
+ * A gRPC server with the limits a long-lived Runtime needs: bounded message sizes (an oversized request is
+ * answered with RESOURCE_EXHAUSTED and never buffered whole), bounded concurrent streams per connection, and
+ * keep-alive pings tolerated from clients.
+ */
+export function createGrpcServer(options: GrpcServerOptions): Server {
+  return new Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    // Responses (e.g. FetchForAggregate of a long-lived aggregate) may be larger than requests.
+    'grpc.max_send_message_length': 256 * 1024 * 1024,
+    'grpc.max_concurrent_streams': 1000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 5000,
+  });
+}
+
+export function addService(server: Server, definition: unknown, implementation: UntypedServiceImplementation): void {
+  server.addService(definition as ServiceDefinition, implementation);
+}
+
+export function bind(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => {
+      if (error) reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+      else resolve(bound);
+    });
+  });
+}
+
+/** Stops accepting calls, lets in-flight calls finish (up to `graceMs`), then cuts what is left. */
+export function shutdown(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,315 @@
+import {
+  DolittleError,
+  defaultScope,
+  type ScopeId,
+  StoreConsistency,
+  StoreLocked,
+  StoreUnavailable,
+} from '@dolittle-ts/fundamentals';
+import type { Commit, CommitBatchOptions, CommitOutcome } from '@dolittle-ts/store';
+import type pg from 'pg';
+import { aggregateKey, aggregatesOf, type BatchPlan, planBatch } from './batch-plan.js';
+import { connectClient, isConnectionFailure, messageOf, sqlStateOf } from './connection.js';
+import { checkDurability } from './durability.js';
+import type { SafeIdentifier } from './identifiers.js';
+import { migrate } from './schema.js';
+import { type EventStatements, eventStatements } from './statements.js';
+import { acquireWriterLock } from './writer-lock.js';
+
+export interface EventLogWriterOptions {
+  readonly connectionString: string;
+  readonly schema: SafeIdentifier;
+  /** host:port/database, for messages. */
+  readonly where: string;
+  readonly allowUnsafeDurability: boolean;
+  readonly createDatabase: boolean;
+  /** How long a reconnect waits for this store's own previous session to let go of the lock. */
+  readonly lockWaitMs?: number;
+  /** A statement on the writer connection that has not answered by then counts as a lost connection. */
+  readonly queryTimeoutMs?: number;
+}
+
+/**
+ * The tenant's only writer: one dedicated connection holding the schema's session-level advisory lock for the
+ * store's lifetime. Batches run one at a time on it, each in one transaction. Sequence numbers come from an
+ * in-memory counter per scope, read from the log when the connection is (re)established.
+ *
+ * When a batch's outcome is uncertain (the connection dropped, or a statement failed in a way that leaves the
+ * transaction's fate unknown) the batch is rejected with `StoreUnavailable` and nothing is acknowledged. Before
+ * the next batch the writer reconnects, ends its former session if the server still has it, re-takes the lock
+ * and re-reads the log's true end, so a sequence number is never given twice nor skipped. If another process has
+ * taken the lock meanwhile, or the log holds events this writer did not write, writing stops for good
+ * (`StoreLocked` / `StoreConsistency`).
+ */
+export class EventLogWriter {
+  readonly #options: EventLogWriterOptions;
+  readonly #statements: EventStatements;
+  #client: pg.Client | undefined;
+  #pid: number | undefined;
+  /** Why the next batch must reconnect first; undefined while the connection is trusted. */
+  #uncertain: unknown;
+  /** Set once writing must stop for good; every later batch is rejected with it. */
+  #stopped: DolittleError | undefined;
+  #closed = false;
+  /** Batches run strictly one after another, whatever the caller does. */
+  #tail: Promise<unknown> = Promise.resolve();
+  readonly #next = new Map<ScopeId, number>();
+
+  private constructor(options: EventLogWriterOptions) {
+    this.#options = options;
+    this.#statements = eventStatements(options.schema);
+  }
+
+  /** Connects, checks durability, takes the writer lock, creates or migrates the schema, reads the log's end. */
+  static async open(options: EventLogWriterOptions, signal?: AbortSignal): Promise<EventLogWriter> {
+    const writer = new EventLogWriter(options);
+    const client = await writer.#connect(true);
+    try {
+      signal?.throwIfAborted();
+      await checkDurability(client, options.where, options);
+      await acquireWriterLock(client, options.schema, options.where, { waitMs: 0 });
+      signal?.throwIfAborted();
+      await migrate(client, options.schema);
+      await writer.#readEnd(client, defaultScope);
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (error instanceof DolittleError || signal?.aborted) throw error;
+      throw new StoreUnavailable(
+        `could not open the event store in schema ${options.schema} at ${options.where}: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+    writer.#use(client);
+    return writer;
+  }
+
+  commit(batch: readonly Commit[], options: CommitBatchOptions): Promise<readonly CommitOutcome[]> {
+    const result = this.#tail.then(() => this.#commit(batch, options));
+    // A failed batch whose outcome is uncertain is followed at once by a reconnect, so the next batch does
+    // not wait for it; if that fails too, the next batch tries again.
+    this.#tail = result.then(
+      () => undefined,
+      () => (this.#uncertain !== undefined && !this.#closed ? this.#recover().catch(() => {}) : undefined),
+    );
+    return result;
+  }
+
+  /** Waits for the running batch, then ends the connection, which releases the lock. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return this.#tail.then(() => undefined);
+    this.#closed = true;
+    const closing = this.#tail.then(async () => {
+      const client = this.#client;
+      this.#client = undefined;
+      await client?.end().catch(() => {});
+    });
+    this.#tail = closing;
+    await closing;
+  }
+
+  async #commit(batch: readonly Commit[], options: CommitBatchOptions): Promise<readonly CommitOutcome[]> {
+    if (this.#closed) {
+      throw new StoreUnavailable(`the event store in schema ${this.#options.schema} is closed`);
+    }
+    if (this.#stopped !== undefined) throw this.#stopped;
+    const client = this.#uncertain === undefined && this.#client !== undefined ? this.#client : await this.#recover();
+    const scope = defaultScope;
+    const next = this.#next.get(scope) ?? (await this.#readEnd(client, scope));
+    const aggregates = aggregatesOf(batch);
+    const occurred = options.occurred;
+
+    if (aggregates.rootIds.length === 0) {
+      // No versions to check: the insert alone is the batch's one (implicit) transaction.
+      const plan = planBatch(batch, { scope, nextSequenceNumber: next, versions: new Map(), occurred });
+      if (plan.count === 0) return plan.outcomes;
+      await this.#run(client, plan, () => this.#append(client, scope, plan, occurred));
+      this.#next.set(scope, next + plan.count);
+      return plan.outcomes;
+    }
+
+    let plan: BatchPlan | undefined;
+    await this.#run(client, undefined, async () => {
+      await client.query('BEGIN');
+      try {
+        const versions = await this.#versions(client, aggregates);
+        plan = planBatch(batch, { scope, nextSequenceNumber: next, versions, occurred });
+        if (plan.count > 0) await this.#append(client, scope, plan, occurred);
+      } catch (error) {
+        if (isConnectionFailure(error)) throw error;
+        // The server refused a statement: the transaction is aborted and nothing is written, once rolled back.
+        await client.query('ROLLBACK');
+        throw error;
+      }
+      if (plan.count === 0) {
+        await client.query('ROLLBACK');
+        return;
+      }
+      await this.#commitTransaction(client);
+    });
+    const written = plan as BatchPlan | undefined;
+    if (written === undefined) throw new Error('unreachable: the batch was planned');
+    if (written.count > 0) this.#next.set(scope, next + written.count);
+    return written.outcomes;
+  }
+
+  async #commitTransaction(client: pg.Client): Promise<void> {
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      // Whatever the server answered, we cannot be sure what it did: resolve the truth before the next batch.
+      throw Object.assign(new Error(`COMMIT failed: ${messageOf(error)}`, { cause: error }), { uncertain: true });
+    }
+  }
+
+  /**
+   * Runs a batch's statements and turns their failures into the errors the port promises. Any failure whose
+   * outcome is unknown marks the writer uncertain, so the next batch reconnects and re-reads the log first.
+   */
+  async #run(client: pg.Client, plan: BatchPlan | undefined, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof DolittleError) throw error; // InvalidArgument from planning: nothing was sent.
+      const { schema, where } = this.#options;
+      if (sqlStateOf(error) === '23505') {
+        this.#stopped = new StoreConsistency(
+          `the event log in schema ${schema} at ${where} already holds sequence numbers this Runtime was about to assign${plan === undefined ? '' : ` (from ${plan.firstSequenceNumber})`}: another process wrote to it without the writer lock. Writing has stopped; restart once only one Runtime writes this tenant`,
+          { cause: error },
+        );
+        this.#markUncertain(client, error);
+        throw this.#stopped;
+      }
+      const uncertain = isConnectionFailure(error) || (error as { uncertain?: boolean }).uncertain === true;
+      if (uncertain) {
+        this.#markUncertain(client, error);
+        throw new StoreUnavailable(
+          `the connection to ${where} failed while committing to schema ${schema}, so this batch may or may not have been written; it is not acknowledged. The store reconnects and re-reads the event log before the next batch: ${messageOf(error)}`,
+          { cause: error },
+        );
+      }
+      throw new StoreUnavailable(`PostgreSQL at ${where} refused the batch for schema ${schema}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #append(client: pg.Client, scope: ScopeId, plan: BatchPlan, occurred: Date): Promise<void> {
+    const c = plan.columns;
+    await client.query({
+      ...this.#statements.append,
+      values: [
+        scope,
+        plan.firstSequenceNumber,
+        occurred,
+        c.executionContexts,
+        c.eventSourceIds,
+        c.typeIds,
+        c.typeGenerations,
+        c.publics,
+        c.contents,
+        c.contextIndexes,
+        c.aggregateRootIds,
+        c.aggregateVersions,
+        plan.aggregates.rootIds,
+        plan.aggregates.eventSourceIds,
+        plan.aggregates.versions,
+      ],
+    });
+  }
+
+  async #versions(
+    client: pg.Client,
+    aggregates: { readonly rootIds: string[]; readonly eventSourceIds: string[] },
+  ): Promise<Map<string, number>> {
+    const result = await client.query<{ aggregate_root_id: string; event_source_id: string; version: string }>({
+      ...this.#statements.versions,
+      values: [aggregates.rootIds, aggregates.eventSourceIds],
+    });
+    const versions = new Map<string, number>();
+    for (const row of result.rows) {
+      versions.set(aggregateKey(row.aggregate_root_id, row.event_source_id), Number(row.version));
+    }
+    return versions;
+  }
+
+  async #readEnd(client: pg.Client, scope: ScopeId): Promise<number> {
+    const result = await client.query<{ next: string }>({ ...this.#statements.nextSequenceNumber, values: [scope] });
+    const next = Number(result.rows[0]?.next ?? 0);
+    this.#next.set(scope, next);
+    return next;
+  }
+
+  #markUncertain(client: pg.Client, cause: unknown): void {
+    if (client !== this.#client) return;
+    this.#uncertain = cause;
+  }
+
+  /**
+   * Replaces the writer connection after an uncertain outcome: a new session, the lock re-taken (ending our
+   * former session if the server still has it), durability re-checked and every counter re-read from the log.
+   */
+  async #recover(): Promise<pg.Client> {
+    if (this.#stopped !== undefined) throw this.#stopped;
+    if (this.#uncertain === undefined && this.#client !== undefined) return this.#client;
+    const { schema, where } = this.#options;
+    const former = this.#client;
+    const formerPid = this.#pid;
+    this.#client = undefined;
+    this.#uncertain ??= new Error('no writer connection');
+    await former?.end().catch(() => {});
+
+    let client: pg.Client;
+    try {
+      client = await this.#connect(false);
+    } catch (error) {
+      throw new StoreUnavailable(
+        `the writer connection to ${where} for schema ${schema} was lost and reconnecting failed; commits resume once it answers: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+    try {
+      await checkDurability(client, where, this.#options);
+      await acquireWriterLock(client, schema, where, { formerPid, waitMs: this.#options.lockWaitMs ?? 5_000 });
+      this.#next.clear();
+      await this.#readEnd(client, defaultScope);
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (error instanceof StoreLocked) {
+        this.#stopped = new StoreLocked(
+          `${error.message}. It took the lock while this Runtime was reconnecting, so this Runtime has stopped writing schema ${schema}`,
+          { cause: error },
+        );
+        throw this.#stopped;
+      }
+      if (error instanceof DolittleError) throw error;
+      throw new StoreUnavailable(
+        `reconnecting the writer to ${where} for schema ${schema} failed; commits resume once it answers: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+    this.#use(client);
+    return client;
+  }
+
+  #use(client: pg.Client): void {
+    this.#client = client;
+    this.#pid = (client as unknown as { processID: number }).processID;
+    this.#uncertain = undefined;
+    // A connection that dies between batches is replaced before the next one, not discovered half-way.
+    const lost = (cause: unknown) => this.#markUncertain(client, cause);
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('the writer connection ended')));
+  }
+
+  #connect(createDatabase: boolean): Promise<pg.Client> {
+    return connectClient(
+      {
+        connectionString: this.#options.connectionString,
+        application_name: `dolittle-ts writer ${this.#options.schema}`.slice(0, 63),
+        keepAlive: true,
+        query_timeout: this.#options.queryTimeoutMs ?? 60_000,
+      },
+      { createDatabase },
+    );
+  }
+}

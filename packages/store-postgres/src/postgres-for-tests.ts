@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/*
+ * Shared by this package's integration tests (not exported). The server must answer: a test that cannot reach it
+ * fails, it never skips.
+ */
+
+export const testConnectionString = process.env.DOLITTLE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A prefix no other test run uses, for schema or database names this run creates and later drops. */
+export function uniquePrefix(kind: string): string {
+  return `${kind}${randomBytes(5).toString('hex')}_`;
+}
+
+/** The test URL pointed at another database on the same server. */
+export function connectionStringFor(database: string): string {
+  const url = new URL(testConnectionString);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function withClient<T>(
+  work: (client: pg.Client) => Promise<T>,
+  connectionString = testConnectionString,
+): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops every schema whose name starts with `prefix` (which must be a plain identifier prefix). */
+export async function dropSchemas(prefix: string, connectionString = testConnectionString): Promise<void> {
+  await withClient(async (client) => {
+    const result = await client.query<{ nspname: string }>(
+      "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1) AND nspname ~ '^[a-z_][a-z0-9_]*$'",
+      [prefix],
+    );
+    for (const { nspname } of result.rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+  }, connectionString);
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a test database name: ${name}`);
+  await withClient(
+    (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    connectionStringFor('postgres'),
+  );
+}
+
+/** Backend pids of the writer connections of `schema` (the writer names itself in application_name). */
+export async function writerPids(schema: string): Promise<number[]> {
+  return withClient(async (client) => {
+    const result = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+      `dolittle-ts writer ${schema}`.slice(0, 63),
+    ]);
+    return result.rows.map((r) => r.pid);
+  });
+}
+
+export async function terminateBackend(pid: number): Promise<void> {
+  await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pid]));
+}

@@ -1,0 +1,117 @@
+import { InvalidArgument, parseGuid, type TenantId } from '@dolittle-ts/fundamentals';
+import type { EventStore, OpenTenantOptions, TenantStore } from '@dolittle-ts/store';
+import pg from 'pg';
+import { addressOf, type PostgresLocation } from './connection.js';
+import { EventLogReader } from './event-log-reader.js';
+import { EventLogWriter } from './event-log-writer.js';
+import { safeIdentifier } from './identifiers.js';
+
+export interface PostgresStoreOptions {
+  /** Start even when PostgreSQL runs with fsync or synchronous_commit off, which loses acknowledged commits on a crash. Tests only. Default false. */
+  readonly allowUnsafeDurability?: boolean;
+  /** Connections in the read pool. Default 4. The writer has one more connection per open tenant. */
+  readonly poolSize?: number;
+  /** Create the database named in the URL when it does not exist, through the server's `postgres` database. Default true. */
+  readonly createDatabase?: boolean;
+}
+
+export const defaultPoolSize = 4;
+
+/** `postgres host:port/database schema name`: no user, no password. */
+export function describeLocation(location: PostgresLocation): string {
+  return `postgres ${addressOf(location.connectionString).display} schema ${location.schema}`;
+}
+
+export function createReadPool(connectionString: string, poolSize: number | undefined): pg.Pool {
+  const size = poolSize ?? defaultPoolSize;
+  if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgument('poolSize', `must be at least 1, not ${size}`);
+  const pool = new pg.Pool({
+    connectionString,
+    max: size,
+    keepAlive: true,
+    idleTimeoutMillis: 30_000,
+    application_name: 'dolittle-ts reader',
+  });
+  // An idle pooled connection the server ends emits 'error' on the pool; the pool drops it and makes a new one.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/**
+ * Opens one tenant's store: takes its writer lock, creates or migrates its schema and opens its event store.
+ * `pool` serves the reads; when `ownsPool` it is ended with the store.
+ */
+export async function openTenantStore(args: {
+  readonly tenantId: TenantId;
+  readonly location: PostgresLocation;
+  readonly pool: pg.Pool;
+  readonly ownsPool: boolean;
+  readonly options: PostgresStoreOptions;
+  readonly signal?: AbortSignal | undefined;
+}): Promise<TenantStore> {
+  const { location, options, pool } = args;
+  const tenantId = parseGuid(args.tenantId);
+  if (tenantId === undefined)
+    throw new InvalidArgument('tenantId', `"${String(args.tenantId).slice(0, 80)}" is not a GUID`);
+  const schema = safeIdentifier('schema', location.schema);
+  const where = addressOf(location.connectionString).display;
+  args.signal?.throwIfAborted();
+
+  const writer = await EventLogWriter.open(
+    {
+      connectionString: location.connectionString,
+      schema,
+      where,
+      allowUnsafeDurability: options.allowUnsafeDurability ?? false,
+      createDatabase: options.createDatabase ?? true,
+    },
+    args.signal,
+  );
+  const reader = new EventLogReader(pool, schema, where);
+  const events: EventStore = {
+    commit: (batch, commitOptions) => writer.commit(batch, commitOptions),
+    read: (scope, readOptions) => reader.read(scope, readOptions),
+    nextSequenceNumber: (scope) => reader.nextSequenceNumber(scope),
+    fetchForAggregate: (rootId, eventSourceId) => reader.fetchForAggregate(rootId, eventSourceId),
+    aggregateVersion: (rootId, eventSourceId) => reader.aggregateVersion(rootId, eventSourceId),
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    tenantId: tenantId as string as TenantId,
+    location: describeLocation(location),
+    events,
+    close: () => {
+      closing ??= (async () => {
+        await writer.close();
+        if (args.ownsPool) await pool.end();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Opens one tenant's store at an explicit place, as the Runtime's configuration gives it (a `postgres` store
+ * config: connection string + schema). The store has its own read pool, ended by its `close`.
+ */
+export async function openPostgresTenantStore(
+  tenantId: TenantId,
+  location: PostgresLocation,
+  options: PostgresStoreOptions & OpenTenantOptions = {},
+): Promise<TenantStore> {
+  const schema = safeIdentifier('schema', location.schema);
+  const pool = createReadPool(location.connectionString, options.poolSize);
+  try {
+    return await openTenantStore({
+      tenantId,
+      location: { connectionString: location.connectionString, schema },
+      pool,
+      ownsPool: true,
+      options,
+      signal: options.signal,
+    });
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+}

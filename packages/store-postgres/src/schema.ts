@@ -1,0 +1,75 @@
+import { StoreConsistency } from '@dolittle-ts/fundamentals';
+import type pg from 'pg';
+import { quoteIdentifier, type SafeIdentifier } from './identifiers.js';
+
+/**
+ * The tenant schema's migrations, in order. Version n is `migrations[n - 1]`; a migration is never edited once
+ * released, a change is a new one. Each runs in its own transaction, recorded in `schema_version`.
+ */
+const migrations: readonly ((s: string) => string)[] = [
+  (s) => `
+    CREATE TABLE ${s}.events (
+      scope uuid NOT NULL,
+      sequence_number bigint NOT NULL,
+      event_source_id uuid NOT NULL,
+      type_id uuid NOT NULL,
+      type_generation integer NOT NULL,
+      public boolean NOT NULL,
+      -- verbatim JSON text: jsonb would reorder keys and normalise numbers and whitespace
+      content text NOT NULL,
+      occurred timestamptz NOT NULL,
+      execution_context text NOT NULL,
+      aggregate_root_id uuid,
+      aggregate_version bigint,
+      external_sequence_number bigint,
+      external_received timestamptz,
+      external_consent_id uuid,
+      PRIMARY KEY (scope, sequence_number)
+    );
+    CREATE INDEX events_by_aggregate ON ${s}.events (aggregate_root_id, event_source_id, scope, aggregate_version)
+      WHERE aggregate_root_id IS NOT NULL;
+    CREATE TABLE ${s}.aggregates (
+      aggregate_root_id uuid NOT NULL,
+      event_source_id uuid NOT NULL,
+      version bigint NOT NULL,
+      PRIMARY KEY (aggregate_root_id, event_source_id)
+    );`,
+];
+
+export const schemaVersion = migrations.length;
+
+/**
+ * Creates the schema and its tables, or brings an older one up to date. Idempotent. Run while holding the
+ * schema's writer lock, so no two processes migrate one schema at once.
+ */
+export async function migrate(client: pg.Client, schema: SafeIdentifier): Promise<void> {
+  const s = quoteIdentifier(schema);
+  // CREATE SCHEMA checks the CREATE privilege on the database even when the schema exists: a schema an
+  // administrator made beforehand must work for a role without that privilege.
+  const existing = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (existing.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())`,
+  );
+  const result = await client.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM ${s}.schema_version`,
+  );
+  const current = result.rows[0]?.version ?? 0;
+  if (current > schemaVersion) {
+    throw new StoreConsistency(
+      `schema ${schema} is at version ${current}, newer than this Runtime knows (${schemaVersion}): run a newer Runtime`,
+    );
+  }
+  for (let version = current + 1; version <= schemaVersion; version++) {
+    const migration = migrations[version - 1] as (s: string) => string;
+    await client.query('BEGIN');
+    try {
+      await client.query(migration(s));
+      await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [version]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+}

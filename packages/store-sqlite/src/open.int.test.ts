@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  asTenantId,
+  defaultScope,
+  InvalidArgument,
+  StoreConsistency,
+  StoreLocked,
+  StoreUnavailable,
+} from '@dolittle-ts/fundamentals';
+import { eventsCommit, newTenantId } from '@dolittle-ts/store/conformance';
+import Database from 'better-sqlite3';
+import { createSqliteStoreProvider, openSqliteTenantStore } from './index.js';
+
+describe('opening sqlite stores', () => {
+  let directory: string;
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'dolittle-sqlite-open-'));
+  });
+  after(() => rm(directory, { recursive: true, force: true }));
+
+  it('opens each tenant at its configured file, creating folders, and names it in location', async () => {
+    const tenant = newTenantId();
+    const file = join(directory, 'configured', 'deep', 'tenant.sqlite');
+    const provider = createSqliteStoreProvider({ fileOf: (t) => (t === tenant ? file : join(directory, 'other')) });
+    assert.equal(provider.locationOf(tenant), `sqlite file ${file}`);
+    const store = await provider.open(tenant);
+    assert.equal(store.location, `sqlite file ${file}`);
+    await store.events.commit([eventsCommit(2)], { occurred: new Date() });
+    await provider.close();
+    const reopened = await openSqliteTenantStore(tenant, { file });
+    assert.equal(await reopened.events.nextSequenceNumber(defaultScope), 2);
+    await reopened.close();
+  });
+
+  it('puts a directory tenant in <directory>/<tenantId>.sqlite and refuses ids that are not GUIDs', async () => {
+    const provider = createSqliteStoreProvider({ directory });
+    const tenant = newTenantId();
+    assert.equal(provider.locationOf(tenant), `sqlite file ${join(directory, `${tenant}.sqlite`)}`);
+    for (const bad of ['../../etc/passwd', 'NOT-A-GUID', tenant.toUpperCase()]) {
+      await assert.rejects(provider.open(asTenantId(bad as never)), InvalidArgument);
+    }
+    await provider.close();
+  });
+
+  it('refuses a file written by a newer Runtime', async () => {
+    const file = join(directory, 'newer.sqlite');
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    await assert.rejects(openSqliteTenantStore(newTenantId(), { file }), (error) => {
+      assert.ok(error instanceof StoreConsistency);
+      assert.match(error.message, /schema version 99/);
+      return true;
+    });
+  });
+
+  it('refuses a file that is not a SQLite database', async () => {
+    const file = join(directory, 'garbage.sqlite');
+    await writeFile(file, 'this is not a database, just some text that is long enough to have a header'.repeat(20));
+    await assert.rejects(openSqliteTenantStore(newTenantId(), { file }), StoreConsistency);
+  });
+
+  it('a memory provider refuses a second open of an open tenant and keeps tenants apart', async () => {
+    const provider = createSqliteStoreProvider({ memory: true });
+    const tenant = newTenantId();
+    const store = await provider.open(tenant);
+    assert.equal(store.location, `sqlite memory (tenant ${tenant})`);
+    await assert.rejects(provider.open(tenant), StoreLocked);
+    await store.close();
+    const again = await provider.open(tenant);
+    assert.equal(await again.events.nextSequenceNumber(defaultScope), 0, 'memory does not outlive its store');
+    await provider.close();
+    await again.close();
+  });
+
+  it('a closed store answers with StoreUnavailable, and a closed provider opens nothing', async () => {
+    const provider = createSqliteStoreProvider({ memory: true });
+    const store = await provider.open(newTenantId());
+    await provider.close();
+    await assert.rejects(store.events.commit([eventsCommit(1)], { occurred: new Date() }), StoreUnavailable);
+    await assert.rejects(store.events.read(defaultScope, { from: 0 as never, limit: 1 }), StoreUnavailable);
+    await assert.rejects(provider.open(newTenantId()), StoreUnavailable);
+  });
+
+  it('an aborted open opens nothing', async () => {
+    const provider = createSqliteStoreProvider({ directory });
+    const tenant = newTenantId();
+    await assert.rejects(provider.open(tenant, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+    const store = await provider.open(tenant);
+    await provider.close();
+    await store.close();
+  });
+});

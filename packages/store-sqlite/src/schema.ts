@@ -1,0 +1,60 @@
+import { StoreConsistency } from '@dolittle-ts/fundamentals';
+import type Database from 'better-sqlite3';
+
+/*
+ * The schema, versioned with `PRAGMA user_version`: migration i takes the file from version i to i + 1.
+ * Append migrations, never edit one that has shipped.
+ *
+ * - events: every scope's event log, keyed by (scope, sequence_number). Content and execution context are kept
+ *   as the exact text written; times are integer milliseconds since the epoch (UTC).
+ * - aggregates: the version (number of events) of each aggregate root instance.
+ * - events_by_aggregate: fetchForAggregate's index; being unique, it also refuses two events at one version.
+ */
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE events (
+    scope TEXT NOT NULL,
+    sequence_number INTEGER NOT NULL,
+    event_source_id TEXT NOT NULL,
+    type_id TEXT NOT NULL,
+    type_generation INTEGER NOT NULL,
+    public INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    occurred INTEGER NOT NULL,
+    execution_context TEXT NOT NULL,
+    aggregate_root_id TEXT,
+    aggregate_version INTEGER,
+    external_sequence_number INTEGER,
+    external_received INTEGER,
+    external_consent_id TEXT,
+    PRIMARY KEY (scope, sequence_number)
+  ) STRICT;
+
+  CREATE UNIQUE INDEX events_by_aggregate ON events (aggregate_root_id, event_source_id, aggregate_version)
+    WHERE aggregate_root_id IS NOT NULL;
+
+  CREATE TABLE aggregates (
+    aggregate_root_id TEXT NOT NULL,
+    event_source_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (aggregate_root_id, event_source_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
+];
+
+export const schemaVersion = migrations.length;
+
+/** Brings the file to the current schema in one transaction; refuses a file written by a newer Runtime. */
+export function migrate(db: Database.Database, location: string): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > schemaVersion) {
+    throw new StoreConsistency(
+      `${location} has schema version ${current}, but this Runtime knows versions up to ${schemaVersion}: it was written by a newer Runtime. Run that Runtime, or a newer one, on it`,
+    );
+  }
+  if (current === schemaVersion) return;
+  db.transaction(() => {
+    for (const migration of migrations.slice(current)) db.exec(migration);
+    db.pragma(`user_version = ${schemaVersion}`);
+  }).immediate();
+}
