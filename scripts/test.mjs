@@ -12,6 +12,7 @@ const roots = [
   'packages/runtime/dist',
   'packages/cli/dist',
   'compat/dist',
+  'reliability/dist',
 ].filter((p) => existsSync(p));
 
 const extra = process.argv.slice(2);

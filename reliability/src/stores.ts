@@ -1,0 +1,37 @@
+import { freshPostgresDatabase, type RuntimeStore } from '@dolittle-ts/compat/harness';
+import type { StoreProvider } from '@dolittle-ts/store';
+import { createPostgresStoreProvider } from '@dolittle-ts/store-postgres';
+import { createSqliteStoreProvider } from '@dolittle-ts/store-sqlite';
+
+/**
+ * A store a Runtime process runs on, and a way to open the same storage directly (while no Runtime holds it) to
+ * check what is durably there.
+ */
+export interface StoreUnderTest {
+  readonly name: string;
+  readonly runtimeStore: RuntimeStore;
+  /** Opens the storage the Runtime used with `dataDir`, bypassing the Runtime. */
+  openDirectly(dataDir: string): StoreProvider;
+  dispose(): Promise<void>;
+}
+
+export async function sqliteUnderTest(): Promise<StoreUnderTest> {
+  return {
+    name: 'sqlite',
+    runtimeStore: 'sqlite',
+    openDirectly: (dataDir) => createSqliteStoreProvider({ directory: dataDir }),
+    dispose: async () => {},
+  };
+}
+
+export async function postgresUnderTest(): Promise<StoreUnderTest> {
+  const database = await freshPostgresDatabase('dolittle_reliability');
+  return {
+    name: 'postgres',
+    runtimeStore: { postgres: database.url },
+    openDirectly: () => createPostgresStoreProvider({ connectionString: database.url }),
+    dispose: () => database.drop(),
+  };
+}
+
+export const storesUnderTest = [sqliteUnderTest, postgresUnderTest] as const;
