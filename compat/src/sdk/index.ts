@@ -1,0 +1,2 @@
+export * from './outside-promise-continuation';
+export * from './sdk-client';
