@@ -1,3 +1,4 @@
+export * from './definitions.js';
 export * from './events.js';
 export * from './read-model-states.js';
 export * from './stream-processor-states.js';

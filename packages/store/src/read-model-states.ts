@@ -25,9 +25,3 @@ export interface EmbeddingStates {
   ): Promise<ReadonlyMap<string, EmbeddingState>>;
   set(embeddingId: string, key: string, state: EmbeddingState): Promise<void>;
 }
-
-/** Persisted definitions (filters, projections, embeddings) compared on re-registration. `definition` is JSON. */
-export interface Definitions {
-  get(kind: 'filter' | 'projection' | 'embedding', scope: ScopeId, id: string): Promise<string | undefined>;
-  set(kind: 'filter' | 'projection' | 'embedding', scope: ScopeId, id: string, definition: string): Promise<void>;
-}

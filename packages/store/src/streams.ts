@@ -1,32 +1,55 @@
-import type { PartitionId, ScopeId, StreamId, StreamPosition } from '@dolittle-ts/fundamentals';
+import type { EventLogSequenceNumber, PartitionId, ScopeId, StreamId, StreamPosition } from '@dolittle-ts/fundamentals';
 import type { CommittedEvent } from './events.js';
+import type { StreamProcessorKey, StreamProcessorState } from './stream-processor-states.js';
 
-/*
- * Ports the processing issues build on. They are defined now so adapters take the right shape; the adapters
- * implement them as those issues land (each then gets its conformance tests).
+/**
+ * A stream written by a filter: private streams per scope (event handlers, private filters), and public streams
+ * (public filters, always in the default scope) that the event horizon serves. The event log itself is not a
+ * `StreamRef`: processors read it through `EventStore.read`.
  */
+export interface StreamRef {
+  readonly scope: ScopeId;
+  readonly stream: StreamId;
+  readonly public: boolean;
+}
 
 export interface StreamEvent {
+  /** 0-based, dense position in the stream. */
   readonly position: StreamPosition;
   readonly partition: PartitionId;
   readonly event: CommittedEvent;
 }
 
-/** Streams written by filters (private and public), per tenant and scope. Positions are dense and 0-based. */
+export interface FilteredEvent {
+  readonly partition: PartitionId;
+  /** The event's sequence number in the scope's event log. Streams refer to events; they do not copy them. */
+  readonly sequenceNumber: EventLogSequenceNumber;
+}
+
+export interface StreamReadOptions {
+  readonly from: StreamPosition;
+  readonly limit: number;
+  /** Only events of this partition (positions stay the stream's own). */
+  readonly partition?: PartitionId;
+}
+
+/**
+ * Guarantees every adapter gives (checked by the conformance suite):
+ * - positions per stream are dense, 0-based and in append order;
+ * - `append` writes the entries AND the filter's new state in one durable transaction, so after a crash a filter
+ *   resumes exactly after the last event it wrote: no entry is lost or written twice;
+ * - `read` returns the referenced events with the same data `EventStore.read` gives;
+ * - private and public streams with the same id are different streams; scopes never see each other's streams.
+ */
 export interface Streams {
-  /** Appends events to the stream; the positions continue from the stream's end. */
-  write(
-    scope: ScopeId,
-    stream: StreamId,
-    events: readonly { readonly partition: PartitionId; readonly event: CommittedEvent }[],
-    options: { readonly public: boolean },
+  append(
+    stream: StreamRef,
+    entries: readonly FilteredEvent[],
+    filter: { readonly key: StreamProcessorKey; readonly state: StreamProcessorState },
   ): Promise<void>;
-  read(
-    scope: ScopeId,
-    stream: StreamId,
-    options: { readonly from: StreamPosition; readonly limit: number; readonly partition?: PartitionId },
-  ): Promise<readonly StreamEvent[]>;
-  nextPosition(scope: ScopeId, stream: StreamId): Promise<StreamPosition>;
-  /** Drops every event of the stream (a filter reset). */
-  drop(scope: ScopeId, stream: StreamId): Promise<void>;
+  read(stream: StreamRef, options: StreamReadOptions): Promise<readonly StreamEvent[]>;
+  /** The position the next appended event will get (= number of events in the stream). */
+  nextPosition(stream: StreamRef): Promise<StreamPosition>;
+  /** Removes every event of the stream (a filter whose definition changed is rebuilt from the start). */
+  drop(stream: StreamRef): Promise<void>;
 }

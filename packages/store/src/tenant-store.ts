@@ -1,5 +1,8 @@
 import type { TenantId } from '@dolittle-ts/fundamentals';
+import type { Definitions } from './definitions.js';
 import type { EventStore } from './events.js';
+import type { StreamProcessorStates } from './stream-processor-states.js';
+import type { Streams } from './streams.js';
 
 /**
  * Everything one tenant persists, opened by a Runtime that is then that tenant's only writer.
@@ -10,6 +13,10 @@ export interface TenantStore {
   /** Where the data lives, for logs and errors: "sqlite file /x/.dolittle/data/445f8ea8-….sqlite". */
   readonly location: string;
   readonly events: EventStore;
+  // Processing storage. Optional only while the PostgreSQL adapter gains it; required once both adapters have it.
+  readonly streams?: Streams;
+  readonly processorStates?: StreamProcessorStates;
+  readonly definitions?: Definitions;
   /** Releases the writer lock and every connection. Idempotent. */
   close(): Promise<void>;
 }
