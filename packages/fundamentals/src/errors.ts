@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'StoreConsistency'
   | 'UnsafeDurability'
   | 'InvalidConfiguration'
+  | 'RegistrationFailed'
   | 'ShuttingDown'
   | 'Internal';
 
@@ -102,6 +103,19 @@ export class InvalidConfiguration extends DolittleError {
     super('InvalidConfiguration', `${file}${key === '' ? '' : ` (${key})`}: ${problem}`);
     this.file = file;
     this.key = key;
+  }
+}
+
+export type ProcessorKind = 'event-handler' | 'filter' | 'projection' | 'embedding';
+
+/** A head's processor could not be registered: already registered, or its definition changed incompatibly. */
+export class RegistrationFailed extends DolittleError {
+  readonly processorKind: ProcessorKind;
+  readonly processorId: string;
+  constructor(processorKind: ProcessorKind, processorId: string, reason: string) {
+    super('RegistrationFailed', `Failed to register ${processorKind.replace('-', ' ')} ${processorId}: ${reason}`);
+    this.processorKind = processorKind;
+    this.processorId = processorId;
   }
 }
 

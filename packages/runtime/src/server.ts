@@ -2,15 +2,18 @@
  * The composition root: wires configuration, stores, the domain and the gRPC edge. Nothing else imports adapters.
  */
 import type { Server as HttpServer } from 'node:http';
-import type { TenantId } from '@dolittle-ts/fundamentals';
+import { defaultScope, type TenantId } from '@dolittle-ts/fundamentals';
 import type { TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config/runtime-config.js';
 import { Committer } from './events/committer.js';
-import { eventStoreService } from './grpc/contracts.js';
+import { eventHandlersService, eventStoreService } from './grpc/contracts.js';
+import { createEventHandlersService } from './grpc/event-handlers-service.js';
 import { createEventStoreService } from './grpc/event-store-service.js';
 import { addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
 import { RuntimeMetrics } from './metrics/metrics.js';
+import { ActiveProcessors } from './processing/active-processors.js';
+import { EventWatcher } from './processing/event-watcher.js';
 import { createStoreOpener } from './tenancy/store-opener.js';
 import { type Tenant, Tenants } from './tenancy/tenants.js';
 
@@ -48,6 +51,8 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
   const privateServer = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   const publicServer = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   let metricsServer: HttpServer | undefined;
+  // Aborted first on stop: reverse calls end (heads see the stream close) and processors stop.
+  const shutdownSignal = new AbortController();
 
   const closeStores = async () => {
     for (const store of stores.splice(0)) {
@@ -63,9 +68,11 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
       stores.push(store);
       logger.info({ tenant: tenant.id, store: store.location }, 'tenant store opened');
       const labels = { tenant: tenant.id };
+      const watcher = new EventWatcher();
       const committer = new Committer({
         tenantId: tenant.id,
         store: store.events,
+        onCommitted: (last) => watcher.notify({ kind: 'event-log', scope: defaultScope }, last),
         onBatch: ({ commits, events, seconds, failed }) => {
           metrics.commitBatches.inc({ ...labels, result: failed ? 'failed' : 'ok' });
           metrics.commitBatchSize.observe(labels, commits);
@@ -73,11 +80,19 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
           if (events > 0) metrics.eventsCommitted.inc(labels, events);
         },
       });
-      tenantList.push({ id: tenant.id, store, committer });
+      tenantList.push({ id: tenant.id, store, committer, watcher });
     }
     const tenants = new Tenants(tenantList);
 
+    const processing = {
+      tenants,
+      active: new ActiveProcessors(),
+      logger,
+      shutdown: shutdownSignal.signal,
+      partitionsInFlight: config.partitionsInFlight,
+    };
     addService(privateServer, eventStoreService, createEventStoreService({ tenants, logger }));
+    addService(privateServer, eventHandlersService, createEventHandlersService(processing));
     const privatePort = await bind(privateServer, config.endpoints.private.host, config.endpoints.private.port);
     const publicPort = await bind(publicServer, config.endpoints.public.host, config.endpoints.public.port);
     let metricsEndpoint: BoundEndpoint | undefined;
@@ -95,7 +110,9 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     const stop = () => {
       stopping ??= (async () => {
         logger.info('stopping: finishing in-flight calls');
+        shutdownSignal.abort();
         await Promise.all([shutdown(privateServer, shutdownGraceMs), shutdown(publicServer, shutdownGraceMs)]);
+        await processing.active.drain();
         for (const tenant of tenants.all()) await tenant.committer.drain();
         await closeStores();
         if (metricsServer !== undefined) await new Promise<void>((resolve) => metricsServer?.close(() => resolve()));

@@ -22,6 +22,7 @@ import {
   logLevel,
   messageBytes,
   metricsPortNumber,
+  partitionsInFlight,
   portNumber,
   type Sourced,
   text,
@@ -44,6 +45,7 @@ export const defaults = {
   host: '0.0.0.0',
   environment: 'Development',
   maxMessageBytes: 4 * 1024 * 1024,
+  partitionsInFlight: 8,
   logLevel: 'info',
   postgresUser: 'postgres',
 } as const;
@@ -119,6 +121,7 @@ export async function resolveRuntimeConfig({ flags, env, cwd }: ResolveRuntimeCo
     tenants: new Map(stores.map(({ tenant, store }): [TenantId, TenantConfig] => [tenant, { id: tenant, store }])),
     allowUnsafeDurability: read('allowUnsafeDurability', bool)?.value ?? false,
     maxMessageBytes: read('maxMessageBytes', messageBytes)?.value ?? defaults.maxMessageBytes,
+    partitionsInFlight: read('partitionsInFlight', partitionsInFlight)?.value ?? defaults.partitionsInFlight,
     logLevel: read('logLevel', logLevel)?.value ?? defaults.logLevel,
   };
 }

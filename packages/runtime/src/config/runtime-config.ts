@@ -41,5 +41,7 @@ export interface RuntimeConfig {
   readonly allowUnsafeDurability: boolean;
   /** Largest gRPC message accepted, in bytes. */
   readonly maxMessageBytes: number;
+  /** How many partitions of a partitioned processor may have an event in flight at once. */
+  readonly partitionsInFlight: number;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
 }

@@ -17,6 +17,7 @@ export interface RuntimeFlags {
   readonly environment?: string | undefined;
   readonly allowUnsafeDurability?: boolean | undefined;
   readonly maxMessageBytes?: string | undefined;
+  readonly partitionsInFlight?: string | undefined;
   readonly logLevel?: string | undefined;
 }
 
@@ -122,6 +123,14 @@ export const runtimeSettings: readonly RuntimeSetting[] = [
     placeholder: '<bytes>',
     description: 'largest gRPC message accepted',
     defaultText: '4194304 (4 MiB)',
+  },
+  {
+    name: 'partitionsInFlight',
+    flag: '--partitions-in-flight',
+    env: 'DOLITTLE_PARTITIONS_IN_FLIGHT',
+    placeholder: '<n>',
+    description: 'partitions of a partitioned processor handled at once (1 = strictly one event at a time)',
+    defaultText: '8',
   },
   {
     name: 'logLevel',

@@ -94,6 +94,13 @@ export function messageBytes(raw: string): Parsed<number> {
   return { value: Number(raw) };
 }
 
+export function partitionsInFlight(raw: string): Parsed<number> {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1024) {
+    return { problem: `not a number of partitions (1..1024), got ${JSON.stringify(raw)}` };
+  }
+  return { value: Number(raw) };
+}
+
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error'] as const satisfies readonly RuntimeConfig['logLevel'][];
 
 export function logLevel(raw: string): Parsed<RuntimeConfig['logLevel']> {

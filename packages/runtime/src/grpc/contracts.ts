@@ -8,12 +8,19 @@ import failurePb from '@dolittle/contracts/Protobuf/Failure_pb.js';
 import uuidPb from '@dolittle/contracts/Protobuf/Uuid_pb.js';
 import claimPb from '@dolittle/contracts/Security/Claim_pb.js';
 import callContextPb from '@dolittle/contracts/Services/CallContext_pb.js';
+import pingPb from '@dolittle/contracts/Services/Ping_pb.js';
+import reverseCallContextPb from '@dolittle/contracts/Services/ReverseCallContext_pb.js';
 import versionPb from '@dolittle/contracts/Versioning/Version_pb.js';
 import aggregatePb from '@dolittle/runtime.contracts/Events/Aggregate_pb.js';
 import committedPb from '@dolittle/runtime.contracts/Events/Committed_pb.js';
 import eventStoreGrpc from '@dolittle/runtime.contracts/Events/EventStore_grpc_pb.js';
 import eventStorePb from '@dolittle/runtime.contracts/Events/EventStore_pb.js';
 import uncommittedPb from '@dolittle/runtime.contracts/Events/Uncommitted_pb.js';
+import eventHandlersGrpc from '@dolittle/runtime.contracts/Events.Processing/EventHandlers_grpc_pb.js';
+import eventHandlersPb from '@dolittle/runtime.contracts/Events.Processing/EventHandlers_pb.js';
+import processorsPb from '@dolittle/runtime.contracts/Events.Processing/Processors_pb.js';
+import streamEventPb from '@dolittle/runtime.contracts/Events.Processing/StreamEvent_pb.js';
+import durationPb from 'google-protobuf/google/protobuf/duration_pb.js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
 export const { Artifact } = artifactPb;
@@ -58,3 +65,35 @@ export const { Timestamp } = timestampPb;
 export type Timestamp = InstanceType<typeof Timestamp>;
 
 export const eventStoreService = eventStoreGrpc.EventStoreService;
+
+// Reverse calls (grpc/reverse-calls/): the call contexts, pings, and the EventHandlers service.
+export const { Duration } = durationPb;
+export type Duration = InstanceType<typeof Duration>;
+export const { Ping, Pong } = pingPb;
+export type Ping = InstanceType<typeof Ping>;
+export type Pong = InstanceType<typeof Pong>;
+export const { ReverseCallArgumentsContext, ReverseCallRequestContext, ReverseCallResponseContext } =
+  reverseCallContextPb;
+export type ReverseCallArgumentsContext = InstanceType<typeof ReverseCallArgumentsContext>;
+export type ReverseCallRequestContext = InstanceType<typeof ReverseCallRequestContext>;
+export type ReverseCallResponseContext = InstanceType<typeof ReverseCallResponseContext>;
+export const { ProcessorFailure, RetryProcessingState } = processorsPb;
+export type ProcessorFailure = InstanceType<typeof ProcessorFailure>;
+export type RetryProcessingState = InstanceType<typeof RetryProcessingState>;
+export const { StreamEvent } = streamEventPb;
+export type StreamEvent = InstanceType<typeof StreamEvent>;
+export const {
+  EventHandlerClientToRuntimeMessage,
+  EventHandlerRuntimeToClientMessage,
+  EventHandlerRegistrationRequest,
+  EventHandlerRegistrationResponse,
+  HandleEventRequest,
+  EventHandlerResponse,
+} = eventHandlersPb;
+export type EventHandlerClientToRuntimeMessage = InstanceType<typeof EventHandlerClientToRuntimeMessage>;
+export type EventHandlerRuntimeToClientMessage = InstanceType<typeof EventHandlerRuntimeToClientMessage>;
+export type EventHandlerRegistrationRequest = InstanceType<typeof EventHandlerRegistrationRequest>;
+export type EventHandlerRegistrationResponse = InstanceType<typeof EventHandlerRegistrationResponse>;
+export type HandleEventRequest = InstanceType<typeof HandleEventRequest>;
+export type EventHandlerResponse = InstanceType<typeof EventHandlerResponse>;
+export const eventHandlersService = eventHandlersGrpc.EventHandlersService;

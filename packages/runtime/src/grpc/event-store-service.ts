@@ -11,6 +11,7 @@ import type { CommitOutcome, CommittedEvent as DomainCommittedEvent } from '@dol
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Tenant, Tenants } from '../tenancy/tenants.js';
+import { committedEventToPb, executionContextToPbCached } from './committed-events.js';
 import {
   type CallRequestContext,
   type CommitAggregateEventsRequest,
@@ -19,7 +20,6 @@ import {
   CommitEventsResponse,
   CommittedAggregateEvent,
   CommittedAggregateEvents,
-  CommittedEvent,
   type ExecutionContext,
   type FetchForAggregateRequest,
   FetchForAggregateResponse,
@@ -194,23 +194,6 @@ function expectCommitted(
   });
 }
 
-function committedEventToPb(event: DomainCommittedEvent, context: ExecutionContext | undefined): CommittedEvent {
-  const pb = new CommittedEvent();
-  pb.setEventlogsequencenumber(event.sequenceNumber);
-  pb.setOccurred(timestampToPb(event.occurred));
-  pb.setEventsourceid(guidToUuid(event.eventSourceId));
-  pb.setExecutioncontext(context ?? executionContextToPb(event.executionContext));
-  pb.setType(artifactToPb(event.type));
-  pb.setPublic(event.public);
-  pb.setContent(event.content);
-  if (event.external !== undefined) {
-    pb.setExternal(true);
-    pb.setExternaleventlogsequencenumber(event.external.sequenceNumber);
-    pb.setExternaleventreceived(timestampToPb(event.external.received));
-  }
-  return pb;
-}
-
 /**
  * Dolittle 6 quirk the SDK depends on: `aggregateRootVersion` is the version of the LAST event (0-based), or 0 when
  * there are none; the SDK derives each event's version as aggregateRootVersion − (count − 1) + i.
@@ -226,19 +209,12 @@ function aggregateEventsToPb(
   pb.setEventsourceid(guidToUuid(eventSourceId));
   const last = events[events.length - 1];
   pb.setAggregaterootversion(last?.aggregate?.version ?? 0);
-  // Contexts repeat across an aggregate's events; encode each distinct one once.
-  const contexts = new Map<DomainExecutionContext, ExecutionContext>();
   pb.setEventsList(
     events.map((event) => {
       const item = new CommittedAggregateEvent();
       item.setEventlogsequencenumber(event.sequenceNumber);
       item.setOccurred(timestampToPb(event.occurred));
-      let context = sharedContext ?? contexts.get(event.executionContext);
-      if (context === undefined) {
-        context = executionContextToPb(event.executionContext);
-        contexts.set(event.executionContext, context);
-      }
-      item.setExecutioncontext(context);
+      item.setExecutioncontext(sharedContext ?? executionContextToPbCached(event.executionContext));
       item.setType(artifactToPb(event.type));
       item.setPublic(event.public);
       item.setContent(event.content);

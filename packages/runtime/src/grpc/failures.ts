@@ -4,7 +4,13 @@
  * Dolittle's; the others are this project's own, documented in packages/runtime/README.md.
  */
 
-import { DolittleError, type ErrorCode, type Guid } from '@dolittle-ts/fundamentals';
+import {
+  DolittleError,
+  type ErrorCode,
+  type Guid,
+  type ProcessorKind,
+  RegistrationFailed,
+} from '@dolittle-ts/fundamentals';
 import { status } from '@grpc/grpc-js';
 import { Failure } from './contracts.js';
 import { guidToUuid } from './convert.js';
@@ -32,12 +38,29 @@ const table: Record<ErrorCode, FailureMapping> = {
     status: status.FAILED_PRECONDITION,
   },
   Internal: { failureId: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid, status: status.INTERNAL },
+  // Refined per processor kind below.
+  RegistrationFailed: { failureId: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid, status: status.FAILED_PRECONDITION },
+};
+
+/** Dolittle's per-service "failed to register" ids (FailedToRegisterEventHandler, FailedToRegisterFilter, ...). */
+const registrationFailures: Record<ProcessorKind, Guid> = {
+  'event-handler': 'dbfdfa15-e727-49f6-bed8-7a787954a4c6' as Guid,
+  filter: 'f0480899-8aed-4191-b339-5121f4d9f2e2' as Guid,
+  projection: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid,
+  embedding: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid,
 };
 
 /** Dolittle's FailureId.Other: an error with no documented id. */
 export const otherFailureId = '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid;
 
 export function mappingOf(error: unknown): FailureMapping & { reason: string } {
+  if (error instanceof RegistrationFailed) {
+    return {
+      failureId: registrationFailures[error.processorKind],
+      status: status.FAILED_PRECONDITION,
+      reason: error.message,
+    };
+  }
   if (error instanceof DolittleError) return { ...table[error.code], reason: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { failureId: otherFailureId, status: status.INTERNAL, reason: `internal error: ${message}` };

@@ -16,6 +16,9 @@ export function createGrpcServer(options: GrpcServerOptions): Server {
     'grpc.max_send_message_length': 256 * 1024 * 1024,
     'grpc.max_concurrent_streams': 1000,
     'grpc.keepalive_permit_without_calls': 1,
+    // Find connections whose peer vanished without a reset (a reverse call's stream is otherwise held open).
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
     'grpc.http2.min_ping_interval_without_data_ms': 5000,
   });
 }

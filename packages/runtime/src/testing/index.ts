@@ -1,3 +1,3 @@
-export * from './runtime-fixture.js';
 export * from '../grpc/contracts.js';
 export { guidToUuid, uuidToGuid } from '../grpc/convert.js';
+export * from './runtime-fixture.js';

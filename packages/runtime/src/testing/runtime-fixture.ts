@@ -36,6 +36,7 @@ export function testConfig(
     tenants,
     allowUnsafeDurability: false,
     maxMessageBytes: 4 * 1024 * 1024,
+    partitionsInFlight: 8,
     logLevel: 'error',
     ...rest,
   };

@@ -1,0 +1,155 @@
+import {
+  type ArtifactId,
+  type ExecutionContext as DomainExecutionContext,
+  type Guid,
+  RegistrationFailed,
+  type ScopeId,
+} from '@dolittle-ts/fundamentals';
+import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { ActiveProcessors } from '../processing/active-processors.js';
+import { type EventHandlerDefinition, prepareEventHandler, runEventHandler } from '../processing/event-handler.js';
+import type { EventProcessor } from '../processing/processing-result.js';
+import type { Tenants } from '../tenancy/tenants.js';
+import { committedEventToPb } from './committed-events.js';
+import {
+  type EventHandlerClientToRuntimeMessage,
+  EventHandlerRegistrationResponse,
+  type EventHandlerRuntimeToClientMessage,
+  HandleEventRequest,
+  StreamEvent,
+} from './contracts.js';
+import { artifactFromPb, guidToUuid, uuidToGuid } from './convert.js';
+import { processingResultOf, retryStateToPb } from './processor-failures.js';
+import {
+  acceptReverseCall,
+  type EventHandlersReverseCall,
+  eventHandlersProtocol,
+  type ReverseCallConnection,
+} from './reverse-calls/index.js';
+
+export interface ProcessingServiceDependencies {
+  readonly tenants: Tenants;
+  readonly active: ActiveProcessors;
+  readonly logger: Logger;
+  /** Aborted when the Runtime shuts down. */
+  readonly shutdown: AbortSignal;
+  readonly partitionsInFlight: number;
+}
+
+/**
+ * `dolittle.runtime.events.processing.EventHandlers/Connect`: a head registers an event handler; the Runtime runs,
+ * for every configured tenant, a type filter into the stream `eventHandlerId` and a processor calling the head.
+ */
+export function createEventHandlersService(deps: ProcessingServiceDependencies): UntypedServiceImplementation {
+  return {
+    connect(call: ServerDuplexStream<EventHandlerClientToRuntimeMessage, EventHandlerRuntimeToClientMessage>) {
+      deps.active
+        .track(serveEventHandler(call, deps))
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'event handler connection failed'));
+    },
+  };
+}
+
+async function serveEventHandler(
+  call: ServerDuplexStream<EventHandlerClientToRuntimeMessage, EventHandlerRuntimeToClientMessage>,
+  deps: ProcessingServiceDependencies,
+): Promise<void> {
+  const { tenants, active, logger } = deps;
+  const connection = await acceptReverseCall(call, eventHandlersProtocol, { logger, signal: deps.shutdown });
+  if (connection === undefined) return;
+  let definition: EventHandlerDefinition;
+  try {
+    definition = readDefinition(connection);
+  } catch (error) {
+    connection.reject(error);
+    return;
+  }
+  const release = active.claim(`event-handler/${definition.scope}/${definition.id}`);
+  if (release === undefined) {
+    connection.reject(
+      new RegistrationFailed('event-handler', definition.id, 'it is already registered by a connected head'),
+    );
+    return;
+  }
+  const log = logger.child({ eventHandler: definition.id, scope: definition.scope });
+  try {
+    try {
+      for (const tenant of tenants.all()) await prepareEventHandler(tenant.store, definition);
+    } catch (error) {
+      log.warn({ reason: (error as Error).message }, 'event handler registration refused');
+      connection.reject(error);
+      return;
+    }
+    connection.accept(new EventHandlerRegistrationResponse());
+    log.info({ types: definition.types.length, partitioned: definition.partitioned }, 'event handler registered');
+
+    const processor = headProcessor(connection, definition);
+    const runs = tenants.all().map((tenant) =>
+      runEventHandler({
+        store: tenant.store,
+        definition,
+        processor,
+        watcher: tenant.watcher,
+        context: {
+          tenant: tenant.id,
+          scope: definition.scope,
+          partitioned: definition.partitioned,
+          signal: connection.signal,
+        },
+        logger: log,
+        partitionsInFlight: deps.partitionsInFlight,
+      }).catch((error: unknown) => {
+        if (connection.signal.aborted) return;
+        // The head reconnects and processing resumes from the persisted state.
+        log.error({ err: error, tenant: tenant.id }, 'event handler stopped on an error; ending the connection');
+        connection.end();
+      }),
+    );
+    const end = await connection.closed;
+    await Promise.allSettled(runs);
+    log.info({ end: end.kind }, 'event handler disconnected');
+  } finally {
+    release();
+  }
+}
+
+function readDefinition(connection: ReverseCallConnection<EventHandlersReverseCall>): EventHandlerDefinition {
+  const args = connection.arguments;
+  return {
+    scope: (args.hasScopeid()
+      ? uuidToGuid(args.getScopeid(), 'scopeId')
+      : '00000000-0000-0000-0000-000000000000') as string as ScopeId,
+    id: uuidToGuid(args.getEventhandlerid(), 'eventHandlerId'),
+    types: args.getTypesList().map((type, i) => artifactFromPb(type, `types[${i}]`).id as ArtifactId),
+    partitioned: args.getPartitioned(),
+  };
+}
+
+function headProcessor(
+  connection: ReverseCallConnection<EventHandlersReverseCall>,
+  definition: EventHandlerDefinition,
+): EventProcessor {
+  const contexts = new Map<string, DomainExecutionContext>();
+  const scope = guidToUuid(definition.scope);
+  return {
+    async process(event, retry, context) {
+      let executionContext = contexts.get(context.tenant);
+      if (executionContext === undefined) {
+        executionContext = { ...connection.executionContext, tenantId: context.tenant };
+        contexts.set(context.tenant, executionContext);
+      }
+      const streamEvent = new StreamEvent();
+      streamEvent.setEvent(committedEventToPb(event.event));
+      streamEvent.setPartitionid(guidToUuid(event.partition as string as Guid));
+      streamEvent.setScopeid(scope);
+      streamEvent.setPartitioned(definition.partitioned);
+      const request = new HandleEventRequest();
+      request.setEvent(streamEvent);
+      const retryState = retryStateToPb(retry);
+      if (retryState !== undefined) request.setRetryprocessingstate(retryState);
+      const response = await connection.call(request, executionContext, { signal: context.signal });
+      return processingResultOf(response.getFailure());
+    },
+  };
+}

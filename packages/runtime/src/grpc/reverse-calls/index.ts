@@ -1,0 +1,11 @@
+export {
+  type AcceptReverseCallOptions,
+  acceptReverseCall,
+  type ReverseCallConnection,
+  type ReverseCallObserver,
+  type ReverseCallOptions,
+} from './accept-reverse-call.js';
+export { type EventHandlersReverseCall, eventHandlersProtocol } from './event-handlers-protocol.js';
+export { pingIntervalLimits, type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
+export { describeEnd, type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
+export type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';

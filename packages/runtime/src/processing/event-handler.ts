@@ -1,0 +1,172 @@
+import {
+  type ArtifactId,
+  type EventLogSequenceNumber,
+  emptyGuid,
+  eventLogStream,
+  type Guid,
+  type PartitionId,
+  RegistrationFailed,
+  type ScopeId,
+  type StreamId,
+  unspecifiedPartition,
+} from '@dolittle-ts/fundamentals';
+import type { StreamProcessorKey, StreamRef, TenantStore } from '@dolittle-ts/store';
+import type { Logger } from 'pino';
+import type { EventWatcher } from './event-watcher.js';
+import { runFilterProcessor } from './filter-processor.js';
+import { runPartitionedProcessor } from './partitioned-processor.js';
+import type { EventProcessor, ProcessingContext } from './processing-result.js';
+import { loadOrCreateState } from './stream-processor-state.js';
+import { createStreamSource, requireProcessingStore } from './stream-source.js';
+import { runUnpartitionedProcessor } from './unpartitioned-processor.js';
+
+export interface EventHandlerDefinition {
+  readonly scope: ScopeId;
+  readonly id: Guid;
+  readonly types: readonly ArtifactId[];
+  readonly partitioned: boolean;
+}
+
+interface PersistedFilterDefinition {
+  readonly types: readonly string[];
+  readonly partitioned: boolean;
+}
+
+export function eventHandlerKeys(definition: EventHandlerDefinition) {
+  const stream = definition.id as string as StreamId;
+  const filter: StreamProcessorKey = {
+    scope: definition.scope,
+    processorId: definition.id,
+    sourceStream: eventLogStream,
+  };
+  const processor: StreamProcessorKey = { scope: definition.scope, processorId: definition.id, sourceStream: stream };
+  const target: StreamRef = { scope: definition.scope, stream, public: false };
+  return { filter, processor, target };
+}
+
+/**
+ * Checks a registration against what a tenant has persisted, and persists the new definition. Refused when the
+ * handler's stream already holds events filtered with other event types (adding or removing types that were already
+ * filtered would make the stream disagree with its definition), or when partitioning changed.
+ */
+export async function prepareEventHandler(store: TenantStore, definition: EventHandlerDefinition): Promise<void> {
+  if (definition.id === (emptyGuid as string)) {
+    throw new RegistrationFailed(
+      'event-handler',
+      definition.id,
+      'the empty id is the event log, which cannot be written',
+    );
+  }
+  const { definitions, processorStates } = requireProcessingStore(store);
+  const keys = eventHandlerKeys(definition);
+  const persisted = await definitions.get('filter', definition.scope, definition.id);
+  const processorState = await processorStates.get(keys.processor);
+  if (processorState !== undefined && (processorState.kind === 'partitioned') !== definition.partitioned) {
+    throw new RegistrationFailed(
+      'event-handler',
+      definition.id,
+      `it was registered ${processorState.kind} before and cannot become ${definition.partitioned ? 'partitioned' : 'unpartitioned'} (tenant ${store.tenantId})`,
+    );
+  }
+  const types = [...new Set(definition.types as readonly string[])].sort();
+  if (persisted !== undefined) {
+    const previous = JSON.parse(persisted) as PersistedFilterDefinition;
+    const before = new Set(previous.types);
+    const now = new Set(types);
+    const changed = [...types.filter((t) => !before.has(t)), ...previous.types.filter((t) => !now.has(t))];
+    if (changed.length > 0) {
+      const filterState = await processorStates.get(keys.filter);
+      const filtered = filterState?.position ?? 0;
+      const found = await firstEventOfTypes(store, definition.scope, new Set(changed), filtered);
+      if (found !== undefined) {
+        throw new RegistrationFailed(
+          'event-handler',
+          definition.id,
+          `the new filter definition has added or removed event types that have already been filtered (event type ${found.type} at sequence number ${found.sequenceNumber}, tenant ${store.tenantId})`,
+        );
+      }
+    }
+  }
+  const next: PersistedFilterDefinition = { types, partitioned: definition.partitioned };
+  if (persisted !== JSON.stringify(next))
+    await definitions.set('filter', definition.scope, definition.id, JSON.stringify(next));
+}
+
+async function firstEventOfTypes(store: TenantStore, scope: ScopeId, types: ReadonlySet<string>, before: number) {
+  for (let from = 0; from < before; ) {
+    const page = await store.events.read(scope, {
+      from: from as EventLogSequenceNumber,
+      limit: Math.min(5000, before - from),
+    });
+    if (page.length === 0) return undefined;
+    for (const event of page) {
+      if (types.has(event.type.id)) return { type: event.type.id, sequenceNumber: event.sequenceNumber };
+    }
+    from = (page[page.length - 1]?.sequenceNumber ?? before) + 1;
+  }
+  return undefined;
+}
+
+export interface RunEventHandlerOptions {
+  readonly store: TenantStore;
+  readonly definition: EventHandlerDefinition;
+  readonly processor: EventProcessor;
+  readonly watcher: EventWatcher;
+  readonly context: ProcessingContext;
+  readonly logger: Logger;
+  readonly partitionsInFlight: number;
+}
+
+/**
+ * Runs one tenant's event handler: a type filter over the (scoped) event log writing the stream `eventHandlerId`
+ * (partitioned by event source when partitioned), and a processor over that stream calling the head. Resolves when
+ * the context's signal aborts (the head went away); rejects if either part fails for another reason.
+ */
+export async function runEventHandler(options: RunEventHandlerOptions): Promise<void> {
+  const { store, definition, watcher, context, logger } = options;
+  const { streams, processorStates } = requireProcessingStore(store);
+  const keys = eventHandlerKeys(definition);
+  const types = new Set<string>(definition.types);
+  const filterState = await loadOrCreateState(processorStates, keys.filter, false);
+  const processorState = await loadOrCreateState(processorStates, keys.processor, definition.partitioned);
+  const log = logger.child({ eventHandler: definition.id, scope: definition.scope, tenant: store.tenantId });
+
+  const filter = runFilterProcessor(
+    {
+      key: keys.filter,
+      source: createStreamSource(store, { kind: 'event-log', scope: definition.scope }),
+      states: processorStates,
+      streams,
+      watcher,
+      target: keys.target,
+      context,
+      logger: log,
+      filter: {
+        filter: (event) =>
+          types.has(event.type.id)
+            ? {
+                kind: 'included',
+                partition: definition.partitioned
+                  ? (event.eventSourceId as string as PartitionId)
+                  : unspecifiedPartition,
+              }
+            : { kind: 'excluded' },
+      },
+    },
+    filterState.kind === 'unpartitioned' ? filterState : { ...filterState, kind: 'unpartitioned', failure: undefined },
+  );
+  const processorOptions = {
+    key: keys.processor,
+    source: createStreamSource(store, { kind: 'stream', ...keys.target }),
+    states: processorStates,
+    watcher,
+    processor: options.processor,
+    context,
+    logger: log,
+  };
+  const processor =
+    processorState.kind === 'partitioned'
+      ? runPartitionedProcessor({ ...processorOptions, partitionsInFlight: options.partitionsInFlight }, processorState)
+      : runUnpartitionedProcessor(processorOptions, processorState);
+  await Promise.all([filter, processor]);
+}

@@ -1,0 +1,82 @@
+import type { ScopeId } from '@dolittle-ts/fundamentals';
+import type { StreamRef } from '@dolittle-ts/store';
+
+/** What a processor reads: a scope's event log, or a filtered stream. */
+export type SourceRef =
+  | { readonly kind: 'event-log'; readonly scope: ScopeId }
+  | ({ readonly kind: 'stream' } & StreamRef);
+
+export function sourceKey(source: SourceRef): string {
+  return source.kind === 'event-log'
+    ? `log/${source.scope}`
+    : `${source.public ? 'public' : 'stream'}/${source.scope}/${source.stream}`;
+}
+
+interface Waiter {
+  readonly position: number;
+  readonly wake: () => void;
+}
+
+/**
+ * In-process notification of "position N was written to this source", per tenant. Processors wait on it when they
+ * have caught up, so a new event reaches them at once; the wait also has a timeout so a missed notification only
+ * delays (the slow polling fallback), never stalls.
+ */
+export class EventWatcher {
+  readonly #written = new Map<string, number>();
+  readonly #waiters = new Map<string, Set<Waiter>>();
+
+  /** Records that everything up to and including `position` exists in `source`. */
+  notify(source: SourceRef, position: number): void {
+    const key = sourceKey(source);
+    if ((this.#written.get(key) ?? -1) < position) this.#written.set(key, position);
+    const waiters = this.#waiters.get(key);
+    if (waiters === undefined) return;
+    for (const waiter of waiters) {
+      if (waiter.position <= position) {
+        waiters.delete(waiter);
+        waiter.wake();
+      }
+    }
+  }
+
+  /**
+   * Resolves when `position` has been written, after `timeoutMs`, or when `signal` aborts (never rejects).
+   * Resolves at once if the watcher already saw the position.
+   */
+  wait(source: SourceRef, position: number, options: { timeoutMs: number; signal: AbortSignal }): Promise<void> {
+    const key = sourceKey(source);
+    if ((this.#written.get(key) ?? -1) >= position || options.signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let waiters = this.#waiters.get(key);
+      if (waiters === undefined) {
+        waiters = new Set();
+        this.#waiters.set(key, waiters);
+      }
+      const done = () => {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', done);
+        waiters.delete(waiter);
+        resolve();
+      };
+      const waiter: Waiter = { position, wake: done };
+      const timer = setTimeout(done, options.timeoutMs);
+      options.signal.addEventListener('abort', done, { once: true });
+      waiters.add(waiter);
+    });
+  }
+}
+
+/** Resolves after `ms` or when the signal aborts, whichever comes first; never rejects. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, Math.min(ms, 2_147_483_647)));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

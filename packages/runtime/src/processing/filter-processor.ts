@@ -1,0 +1,106 @@
+import type { StreamPosition } from '@dolittle-ts/fundamentals';
+import type { FilteredEvent, StreamProcessorState, StreamRef, Streams } from '@dolittle-ts/store';
+import { sleep } from './event-watcher.js';
+import type { EventFilter, FilterResult, RetryState } from './processing-result.js';
+import { failureAfter } from './retry-schedule.js';
+import type { StreamProcessorOptions } from './unpartitioned-processor.js';
+
+type Unpartitioned = Extract<StreamProcessorState, { kind: 'unpartitioned' }>;
+
+export interface FilterProcessorOptions extends Omit<StreamProcessorOptions, 'processor'> {
+  readonly filter: EventFilter;
+  readonly target: StreamRef;
+  readonly streams: Streams;
+}
+
+/**
+ * Runs a filter over a scope's event log and appends the included events to the target stream. The entries of a
+ * batch and the filter's new position are written in one transaction, so the stream never misses or repeats an
+ * event, crash or not. A filter that fails halts at that event (filters are unpartitioned) until it succeeds.
+ */
+export async function runFilterProcessor(options: FilterProcessorOptions, initial: Unpartitioned): Promise<void> {
+  const { key, source, streams, states, watcher, filter, context, target } = options;
+  const signal = context.signal;
+  const batchSize = options.batchSize ?? 500;
+  const pollFallbackMs = options.pollFallbackMs ?? 60_000;
+  const now = options.now ?? (() => new Date());
+  const targetRef = { kind: 'stream', ...target } as const;
+  let state = initial;
+  let streamEnd = (await streams.nextPosition(target)) as number;
+
+  const commit = async (entries: readonly FilteredEvent[], next: Unpartitioned) => {
+    if (entries.length === 0 && next.position === state.position) await states.set(key, next);
+    else await streams.append(target, entries, { key, state: next });
+    state = next;
+    if (entries.length > 0) {
+      streamEnd += entries.length;
+      watcher.notify(targetRef, streamEnd - 1);
+    }
+  };
+
+  const run = async (
+    retry: RetryState | undefined,
+    event: Parameters<EventFilter['filter']>[0],
+  ): Promise<FilterResult> => filter.filter(event, retry, context);
+
+  while (!signal.aborted) {
+    if (state.failure !== undefined) {
+      const { retryAt } = state.failure;
+      await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
+      if (signal.aborted) return;
+      const [event] = await source.read(state.position, 1);
+      if (event === undefined) {
+        await commit([], { ...state, failure: undefined });
+        continue;
+      }
+      const result = await run({ reason: state.failure.reason, retryCount: state.failure.attempts - 1 }, event.event);
+      if (signal.aborted) return;
+      if (result.kind === 'failed') {
+        await commit([], { ...state, failure: failureAfter(result, state.failure.attempts + 1, now()) });
+        continue;
+      }
+      await commit(
+        result.kind === 'included' ? [{ partition: result.partition, sequenceNumber: event.event.sequenceNumber }] : [],
+        {
+          kind: 'unpartitioned',
+          position: (event.position + 1) as StreamPosition,
+          failure: undefined,
+          lastSuccessfullyProcessed: now(),
+        },
+      );
+      continue;
+    }
+
+    const events = await source.read(state.position, batchSize);
+    if (events.length === 0) {
+      await watcher.wait(source.ref, state.position, { timeoutMs: pollFallbackMs, signal });
+      continue;
+    }
+    const entries: FilteredEvent[] = [];
+    let position = state.position;
+    let failure: Unpartitioned['failure'];
+    for (const { event, position: at } of events) {
+      const result = await run(undefined, event);
+      if (signal.aborted) break;
+      if (result.kind === 'failed') {
+        options.logger.warn(
+          { filter: key.processorId, position: at, reason: result.reason },
+          'filter failed; it halts at this event',
+        );
+        failure = failureAfter(result, 1, now());
+        break;
+      }
+      if (result.kind === 'included')
+        entries.push({ partition: result.partition, sequenceNumber: event.sequenceNumber });
+      position = (at + 1) as StreamPosition;
+    }
+    if (position !== state.position || failure !== undefined) {
+      await commit(entries, {
+        kind: 'unpartitioned',
+        position,
+        failure,
+        lastSuccessfullyProcessed: position !== state.position ? now() : state.lastSuccessfullyProcessed,
+      });
+    }
+  }
+}
