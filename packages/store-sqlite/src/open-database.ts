@@ -98,3 +98,8 @@ function openError(error: unknown, location: string): Error {
   }
   return new StoreUnavailable(`${location} could not be opened: ${message}`, { cause: error });
 }
+
+/** Fails with `StoreUnavailable` once the store's connection is closed. */
+export function assertOpen(db: Database.Database, location: string): void {
+  if (!db.open) throw new StoreUnavailable(`${location} is closed`);
+}

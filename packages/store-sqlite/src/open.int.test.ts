@@ -11,9 +11,22 @@ import {
   StoreLocked,
   StoreUnavailable,
 } from '@dolittle-ts/fundamentals';
-import { eventsCommit, newTenantId } from '@dolittle-ts/store/conformance';
+import {
+  committedEvents,
+  eventsCommit,
+  filtered,
+  filterKeyOf,
+  newTenantId,
+  privateStream,
+  processingPorts,
+  readAll,
+  readStream,
+  unpartitionedState,
+} from '@dolittle-ts/store/conformance';
 import Database from 'better-sqlite3';
 import { createSqliteStoreProvider, openSqliteTenantStore } from './index.js';
+import { migrate, schemaVersion } from './schema.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
 
 describe('opening sqlite stores', () => {
   let directory: string;
@@ -58,6 +71,36 @@ describe('opening sqlite stores', () => {
     });
   });
 
+  it('upgrades a file of schema version 1 in place, keeping its events', async () => {
+    const file = join(directory, 'version-1.sqlite');
+    const tenant = newTenantId();
+    const db = new Database(file);
+    migrate(db, file, 1);
+    const committed = (
+      await new SqliteEventStore(db, file).commit([eventsCommit(3)], { occurred: new Date() })
+    ).flatMap(committedEvents);
+    db.close();
+
+    const store = await openSqliteTenantStore(tenant, { file });
+    assert.deepEqual(await readAll(store.events), committed);
+    const stream = privateStream();
+    await store.streams.append(stream, filtered([0, 2]), { key: filterKeyOf(stream), state: unpartitionedState(3) });
+    assert.deepEqual(
+      (await readStream(store.streams, stream)).map((e) => e.event),
+      [committed[0], committed[2]],
+    );
+    await store.definitions.set('filter', defaultScope, stream.stream, '{"types":[]}');
+    await store.close();
+
+    const upgraded = new Database(file, { readonly: true });
+    assert.equal(upgraded.pragma('user_version', { simple: true }), schemaVersion);
+    upgraded.close();
+    const reopened = await openSqliteTenantStore(tenant, { file });
+    assert.equal(await reopened.streams.nextPosition(stream), 2);
+    assert.equal(await reopened.definitions.get('filter', defaultScope, stream.stream), '{"types":[]}');
+    await reopened.close();
+  });
+
   it('refuses a file that is not a SQLite database', async () => {
     const file = join(directory, 'garbage.sqlite');
     await writeFile(file, 'this is not a database, just some text that is long enough to have a header'.repeat(20));
@@ -83,6 +126,16 @@ describe('opening sqlite stores', () => {
     await provider.close();
     await assert.rejects(store.events.commit([eventsCommit(1)], { occurred: new Date() }), StoreUnavailable);
     await assert.rejects(store.events.read(defaultScope, { from: 0 as never, limit: 1 }), StoreUnavailable);
+    const { streams, processorStates, definitions } = processingPorts(store);
+    const stream = privateStream();
+    await assert.rejects(streams.read(stream, { from: 0 as never, limit: 1 }), StoreUnavailable);
+    await assert.rejects(
+      streams.append(stream, [], { key: filterKeyOf(stream), state: unpartitionedState(0) }),
+      StoreUnavailable,
+    );
+    await assert.rejects(processorStates.set(filterKeyOf(stream), unpartitionedState(0)), StoreUnavailable);
+    await assert.rejects(processorStates.all(), StoreUnavailable);
+    await assert.rejects(definitions.get('filter', defaultScope, stream.stream), StoreUnavailable);
     await assert.rejects(provider.open(newTenantId()), StoreUnavailable);
   });
 

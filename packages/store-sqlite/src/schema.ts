@@ -9,6 +9,12 @@ import type Database from 'better-sqlite3';
  *   as the exact text written; times are integer milliseconds since the epoch (UTC).
  * - aggregates: the version (number of events) of each aggregate root instance.
  * - events_by_aggregate: fetchForAggregate's index; being unique, it also refuses two events at one version.
+ *
+ * Version 2, processing:
+ * - streams: the streams filters write, keyed by (scope, stream_id, public, position). An entry refers to an event
+ *   of its scope's log by sequence number; events are never copied. streams_by_partition covers partition reads.
+ * - stream_processor_states: one JSON document per (scope, processor_id, source_stream).
+ * - definitions: one JSON document, kept verbatim, per (kind, scope, id).
  */
 const migrations: readonly string[] = [
   `
@@ -40,21 +46,54 @@ const migrations: readonly string[] = [
     PRIMARY KEY (aggregate_root_id, event_source_id)
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE streams (
+    scope TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    public INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    partition_id TEXT NOT NULL,
+    event_sequence_number INTEGER NOT NULL,
+    PRIMARY KEY (scope, stream_id, public, position)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE INDEX streams_by_partition
+    ON streams (scope, stream_id, public, partition_id, position, event_sequence_number);
+
+  CREATE TABLE stream_processor_states (
+    scope TEXT NOT NULL,
+    processor_id TEXT NOT NULL,
+    source_stream TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (scope, processor_id, source_stream)
+  ) STRICT;
+
+  CREATE TABLE definitions (
+    kind TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (kind, scope, id)
+  ) STRICT;
+  `,
 ];
 
 export const schemaVersion = migrations.length;
 
-/** Brings the file to the current schema in one transaction; refuses a file written by a newer Runtime. */
-export function migrate(db: Database.Database, location: string): void {
+/**
+ * Brings the file to the current schema (or to `version`, for tests of older files) in one transaction; refuses a
+ * file written by a newer Runtime.
+ */
+export function migrate(db: Database.Database, location: string, version: number = schemaVersion): void {
   const current = Number(db.pragma('user_version', { simple: true }));
   if (current > schemaVersion) {
     throw new StoreConsistency(
       `${location} has schema version ${current}, but this Runtime knows versions up to ${schemaVersion}: it was written by a newer Runtime. Run that Runtime, or a newer one, on it`,
     );
   }
-  if (current === schemaVersion) return;
+  if (current >= version) return;
   db.transaction(() => {
-    for (const migration of migrations.slice(current)) db.exec(migration);
-    db.pragma(`user_version = ${schemaVersion}`);
+    for (const migration of migrations.slice(current, version)) db.exec(migration);
+    db.pragma(`user_version = ${version}`);
   }).immediate();
 }

@@ -1,7 +1,6 @@
 import {
   type AggregateRootId,
   type AggregateRootVersion,
-  type ConsentId,
   defaultScope,
   type EventLogSequenceNumber,
   type EventSourceId,
@@ -19,26 +18,8 @@ import type {
   ReadOptions,
 } from '@dolittle-ts/store';
 import type Database from 'better-sqlite3';
-
-interface EventRow {
-  readonly sequence_number: number;
-  readonly occurred: number;
-  readonly event_source_id: string;
-  readonly type_id: string;
-  readonly type_generation: number;
-  readonly public: number;
-  readonly content: string;
-  readonly execution_context: string;
-  readonly aggregate_root_id: string | null;
-  readonly aggregate_version: number | null;
-  readonly external_sequence_number: number | null;
-  readonly external_received: number | null;
-  readonly external_consent_id: string | null;
-}
-
-const eventColumns = `sequence_number, occurred, event_source_id, type_id, type_generation, public, content,
-  execution_context, aggregate_root_id, aggregate_version, external_sequence_number, external_received,
-  external_consent_id`;
+import { type EventRow, eventColumns, rowsToEvents } from './event-rows.js';
+import { assertOpen } from './open-database.js';
 
 const noEventsToCommit: CommitOutcome = { ok: false, failure: { kind: 'NoEventsToCommit' } };
 
@@ -84,10 +65,10 @@ export class SqliteEventStore implements EventStore {
       )
       .pluck();
     this.#selectRange = db.prepare(
-      `SELECT ${eventColumns} FROM events WHERE scope = ? AND sequence_number >= ? ORDER BY sequence_number LIMIT ?`,
+      `SELECT ${eventColumns()} FROM events WHERE scope = ? AND sequence_number >= ? ORDER BY sequence_number LIMIT ?`,
     );
     this.#selectAggregate = db.prepare(
-      `SELECT ${eventColumns} FROM events
+      `SELECT ${eventColumns()} FROM events
         WHERE aggregate_root_id = ? AND event_source_id = ? AND scope = ? ORDER BY aggregate_version`,
     );
     this.#writeBatch = db.transaction((batch, occurred, first) => this.#write(batch, occurred, first)).immediate;
@@ -119,7 +100,7 @@ export class SqliteEventStore implements EventStore {
   async read(scope: ScopeId, options: ReadOptions): Promise<readonly CommittedEvent[]> {
     this.#assertOpen();
     if (options.limit < 1) return [];
-    return this.#rowsToEvents(this.#selectRange.all(scope, options.from, Math.floor(options.limit)));
+    return rowsToEvents(this.#selectRange.all(scope, options.from, Math.floor(options.limit)));
   }
 
   async nextSequenceNumber(scope: ScopeId): Promise<EventLogSequenceNumber> {
@@ -134,7 +115,7 @@ export class SqliteEventStore implements EventStore {
     const version = this.#selectVersion.get(aggregateRootId, eventSourceId) ?? 0;
     if (version === 0) return { version: 0 as AggregateRootVersion, events: [] };
     const rows = this.#selectAggregate.all(aggregateRootId, eventSourceId, defaultScope);
-    return { version: version as AggregateRootVersion, events: this.#rowsToEvents(rows) };
+    return { version: version as AggregateRootVersion, events: rowsToEvents(rows) };
   }
 
   async aggregateVersion(
@@ -239,21 +220,8 @@ export class SqliteEventStore implements EventStore {
     return last === undefined ? 0 : last + 1;
   }
 
-  #rowsToEvents(rows: readonly EventRow[]): CommittedEvent[] {
-    // Events of one commit share their execution context text: parse each distinct text once per read.
-    const contexts = new Map<string, ExecutionContext>();
-    return rows.map((row) => {
-      let executionContext = contexts.get(row.execution_context);
-      if (executionContext === undefined) {
-        executionContext = JSON.parse(row.execution_context) as ExecutionContext;
-        contexts.set(row.execution_context, executionContext);
-      }
-      return toCommittedEvent(row, executionContext);
-    });
-  }
-
   #assertOpen(): void {
-    if (!this.#db.open) throw new StoreUnavailable(`${this.#location} is closed`);
+    assertOpen(this.#db, this.#location);
   }
 }
 
@@ -278,33 +246,6 @@ function copyExecutionContext(context: ExecutionContext): ExecutionContext {
     correlationId: context.correlationId,
     claims: context.claims.map((claim) => ({ key: claim.key, value: claim.value, valueType: claim.valueType })),
     environment: context.environment,
-  };
-}
-
-function toCommittedEvent(row: EventRow, executionContext: ExecutionContext): CommittedEvent {
-  return {
-    sequenceNumber: row.sequence_number as EventLogSequenceNumber,
-    occurred: new Date(row.occurred),
-    eventSourceId: row.event_source_id as EventSourceId,
-    executionContext,
-    type: { id: row.type_id as CommittedEvent['type']['id'], generation: row.type_generation },
-    public: row.public !== 0,
-    content: row.content,
-    aggregate:
-      row.aggregate_root_id === null
-        ? undefined
-        : {
-            rootId: row.aggregate_root_id as AggregateRootId,
-            version: row.aggregate_version as AggregateRootVersion,
-          },
-    external:
-      row.external_sequence_number === null
-        ? undefined
-        : {
-            sequenceNumber: row.external_sequence_number as EventLogSequenceNumber,
-            received: new Date(row.external_received ?? 0),
-            consentId: row.external_consent_id as ConsentId,
-          },
   };
 }
 

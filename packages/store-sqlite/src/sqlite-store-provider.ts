@@ -52,6 +52,9 @@ export function createSqliteStoreProvider(options: SqliteStoreProviderOptions): 
           tenantId: store.tenantId,
           location: store.location,
           events: store.events,
+          streams: store.streams,
+          processorStates: store.processorStates,
+          definitions: store.definitions,
           async close() {
             if (open.get(tenantId) === tracked) open.delete(tenantId);
             await store.close();

@@ -1,13 +1,19 @@
 import { resolve } from 'node:path';
 import type { TenantId } from '@dolittle-ts/fundamentals';
-import type { TenantStore } from '@dolittle-ts/store';
+import type { Definitions, StreamProcessorStates, Streams, TenantStore } from '@dolittle-ts/store';
 import { openDatabase, type SqliteDurability, type SqliteOpenOptions, type SqliteTarget } from './open-database.js';
 import { migrate } from './schema.js';
+import { SqliteDefinitions } from './sqlite-definitions.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { SqliteStreamProcessorStates } from './sqlite-stream-processor-states.js';
+import { SqliteStreams } from './sqlite-streams.js';
 
 export interface SqliteTenantStore extends TenantStore {
   /** What SQLite reports for the connection: WAL with `synchronous=FULL` for a durable file store. */
   readonly durability: SqliteDurability;
+  readonly streams: Streams;
+  readonly processorStates: StreamProcessorStates;
+  readonly definitions: Definitions;
 }
 
 /** "sqlite file /abs/path.sqlite", or "sqlite memory (tenant …)": for logs, errors and telling storages apart. */
@@ -31,9 +37,15 @@ export async function openSqliteTenantStore(
   const resolved: SqliteTarget = 'memory' in target ? target : { file: resolvedFile(target.file) };
   const { db, durability } = openDatabase(resolved, location, options);
   let events: SqliteEventStore;
+  let processorStates: SqliteStreamProcessorStates;
+  let streams: SqliteStreams;
+  let definitions: SqliteDefinitions;
   try {
     migrate(db, location);
     events = new SqliteEventStore(db, location);
+    processorStates = new SqliteStreamProcessorStates(db, location);
+    streams = new SqliteStreams(db, location, processorStates);
+    definitions = new SqliteDefinitions(db, location);
   } catch (error) {
     db.close();
     throw error;
@@ -43,6 +55,9 @@ export async function openSqliteTenantStore(
     location,
     durability,
     events,
+    streams,
+    processorStates,
+    definitions,
     async close() {
       // Closing releases the writer lock; better-sqlite3 makes a second close a no-op.
       db.close();

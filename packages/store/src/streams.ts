@@ -28,6 +28,7 @@ export interface FilteredEvent {
 
 export interface StreamReadOptions {
   readonly from: StreamPosition;
+  /** Most events to return; the adapter may return fewer. */
   readonly limit: number;
   /** Only events of this partition (positions stay the stream's own). */
   readonly partition?: PartitionId;
@@ -37,7 +38,9 @@ export interface StreamReadOptions {
  * Guarantees every adapter gives (checked by the conformance suite):
  * - positions per stream are dense, 0-based and in append order;
  * - `append` writes the entries AND the filter's new state in one durable transaction, so after a crash a filter
- *   resumes exactly after the last event it wrote: no entry is lost or written twice;
+ *   resumes exactly after the last event it wrote: no entry is lost or written twice; with no entries it saves only
+ *   the state; an entry that refers to no event of the scope's log is refused with `InvalidArgument` and nothing of
+ *   the append is written;
  * - `read` returns the referenced events with the same data `EventStore.read` gives;
  * - private and public streams with the same id are different streams; scopes never see each other's streams.
  */

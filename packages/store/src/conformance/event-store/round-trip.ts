@@ -65,7 +65,8 @@ export function megabyteDocument(): string {
   return `{"size":"1MiB","body":"${body}"}`;
 }
 
-function richExecutionContext(environment: string): ExecutionContext {
+/** An execution context with every field set, unusual values included. */
+export function richExecutionContext(environment: string): ExecutionContext {
   return buildExecutionContext({
     microserviceId: asMicroserviceId(createGuid()),
     tenantId: asTenantId(createGuid()),

@@ -1,0 +1,196 @@
+import {
+  DolittleError,
+  type ExecutionContext,
+  InvalidArgument,
+  type PartitionId,
+  type ScopeId,
+  StoreUnavailable,
+  type StreamPosition,
+} from '@dolittle-ts/fundamentals';
+import type {
+  FilteredEvent,
+  StreamEvent,
+  StreamProcessorKey,
+  StreamProcessorState,
+  StreamReadOptions,
+  StreamRef,
+  Streams,
+} from '@dolittle-ts/store';
+import type Database from 'better-sqlite3';
+import { contextOf, type EventRow, eventColumns, toCommittedEvent } from './event-rows.js';
+import { assertOpen } from './open-database.js';
+import type { SqliteStreamProcessorStates } from './sqlite-stream-processor-states.js';
+import { encodeState } from './stream-processor-state-json.js';
+
+interface StreamEventRow extends EventRow {
+  readonly stream_position: number;
+  readonly stream_partition: string;
+}
+
+type StreamKey = readonly [scope: string, stream: string, isPublic: 0 | 1];
+
+/**
+ * Streams in the `streams` table: entries that refer to events of their scope's log, read back joined with it.
+ *
+ * The connection holds the file's writer lock, so this object is the only writer of the table: it keeps each
+ * stream's next position in memory once it has read it, and forgets it when an append fails. An append is one
+ * transaction with its filter's state, on the tenant's synchronous=FULL connection: durable when it resolves.
+ */
+export class SqliteStreams implements Streams {
+  readonly #db: Database.Database;
+  readonly #location: string;
+  readonly #states: SqliteStreamProcessorStates;
+  /** Next position per stream (keyed by `cacheKey`), for streams this store has looked at. */
+  readonly #next = new Map<string, number>();
+
+  readonly #insert: Database.Statement<[string, string, number, number, string, number]>;
+  readonly #selectLastPosition: Database.Statement<[string, string, number], number>;
+  readonly #selectLastSequenceNumber: Database.Statement<[string], number>;
+  readonly #selectRange: Database.Statement<[string, string, number, number, number], StreamEventRow>;
+  readonly #selectPartitionRange: Database.Statement<[string, string, number, string, number, number], StreamEventRow>;
+  readonly #delete: Database.Statement<[string, string, number]>;
+  readonly #appendInTransaction: (
+    key: StreamKey,
+    entries: readonly FilteredEvent[],
+    first: number,
+    filter: StreamProcessorKey,
+    state: string,
+  ) => void;
+
+  constructor(db: Database.Database, location: string, states: SqliteStreamProcessorStates) {
+    this.#db = db;
+    this.#location = location;
+    this.#states = states;
+    this.#insert = db.prepare(
+      `INSERT INTO streams (scope, stream_id, public, position, partition_id, event_sequence_number)
+        VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.#selectLastPosition = db
+      .prepare<[string, string, number], number>(
+        'SELECT position FROM streams WHERE scope = ? AND stream_id = ? AND public = ? ORDER BY position DESC LIMIT 1',
+      )
+      .pluck();
+    this.#selectLastSequenceNumber = db
+      .prepare<[string], number>(
+        'SELECT sequence_number FROM events WHERE scope = ? ORDER BY sequence_number DESC LIMIT 1',
+      )
+      .pluck();
+    const select = (hint: string) =>
+      `SELECT s.position AS stream_position, s.partition_id AS stream_partition, ${eventColumns('e')}
+        FROM streams s ${hint}
+        JOIN events e ON e.scope = s.scope AND e.sequence_number = s.event_sequence_number`;
+    this.#selectRange = db.prepare(
+      `${select('')} WHERE s.scope = ? AND s.stream_id = ? AND s.public = ? AND s.position >= ?
+        ORDER BY s.position LIMIT ?`,
+    );
+    // Without the hint SQLite walks the whole stream in position order (it has no statistics to know better).
+    this.#selectPartitionRange = db.prepare(
+      `${select('INDEXED BY streams_by_partition')}
+        WHERE s.scope = ? AND s.stream_id = ? AND s.public = ? AND s.partition_id = ? AND s.position >= ?
+        ORDER BY s.position LIMIT ?`,
+    );
+    this.#delete = db.prepare('DELETE FROM streams WHERE scope = ? AND stream_id = ? AND public = ?');
+    this.#appendInTransaction = db.transaction(
+      (key: StreamKey, entries: readonly FilteredEvent[], first: number, filter: StreamProcessorKey, state: string) => {
+        const [scope, stream, isPublic] = key;
+        let position = first;
+        for (const entry of entries) {
+          this.#insert.run(scope, stream, isPublic, position++, entry.partition, entry.sequenceNumber);
+        }
+        this.#states.write(filter, state);
+      },
+    ).immediate;
+  }
+
+  async append(
+    stream: StreamRef,
+    entries: readonly FilteredEvent[],
+    filter: { readonly key: StreamProcessorKey; readonly state: StreamProcessorState },
+  ): Promise<void> {
+    assertOpen(this.#db, this.#location);
+    const key = streamKey(stream);
+    const cached = cacheKey(key);
+    try {
+      const state = encodeState(filter.state);
+      this.#assertInLog(stream.scope, entries);
+      const first = this.#next.get(cached) ?? this.#readNext(key);
+      this.#appendInTransaction(key, entries, first, filter.key, state);
+      this.#next.set(cached, first + entries.length);
+    } catch (error) {
+      // Rolled back: read the stream's end from the file before the next append.
+      this.#next.delete(cached);
+      if (error instanceof DolittleError) throw error;
+      throw new StoreUnavailable(
+        `${this.#location}: appending ${entries.length} events to ${describeStream(stream)} failed, and neither they nor the filter's state were written (${error instanceof Error ? error.message : String(error)})`,
+        { cause: error },
+      );
+    }
+  }
+
+  async read(stream: StreamRef, options: StreamReadOptions): Promise<readonly StreamEvent[]> {
+    assertOpen(this.#db, this.#location);
+    if (options.limit < 1) return [];
+    const [scope, id, isPublic] = streamKey(stream);
+    const from = Math.max(0, Math.floor(options.from));
+    const limit = Math.floor(options.limit);
+    const rows =
+      options.partition === undefined
+        ? this.#selectRange.all(scope, id, isPublic, from, limit)
+        : this.#selectPartitionRange.all(scope, id, isPublic, options.partition, from, limit);
+    const contexts = new Map<string, ExecutionContext>();
+    return rows.map((row) => ({
+      position: row.stream_position as StreamPosition,
+      partition: row.stream_partition as PartitionId,
+      event: toCommittedEvent(row, contextOf(row, contexts)),
+    }));
+  }
+
+  async nextPosition(stream: StreamRef): Promise<StreamPosition> {
+    assertOpen(this.#db, this.#location);
+    const key = streamKey(stream);
+    return (this.#next.get(cacheKey(key)) ?? this.#readNext(key)) as StreamPosition;
+  }
+
+  async drop(stream: StreamRef): Promise<void> {
+    assertOpen(this.#db, this.#location);
+    const key = streamKey(stream);
+    this.#next.delete(cacheKey(key));
+    this.#delete.run(...key);
+    this.#next.set(cacheKey(key), 0);
+  }
+
+  /**
+   * Refuses entries that refer to no event of the scope's log. The log's sequence numbers are dense from 0 (and
+   * events are never deleted), so an event exists iff its number is at most the last one: one lookup per append.
+   */
+  #assertInLog(scope: ScopeId, entries: readonly FilteredEvent[]): void {
+    if (entries.length === 0) return;
+    const last = this.#selectLastSequenceNumber.get(scope) ?? -1;
+    for (const [i, { sequenceNumber }] of entries.entries()) {
+      if (Number.isSafeInteger(sequenceNumber) && sequenceNumber >= 0 && sequenceNumber <= last) continue;
+      throw new InvalidArgument(
+        `entries[${i}].sequenceNumber`,
+        `event log sequence number ${sequenceNumber} is not in the event log of scope ${scope} (${last < 0 ? 'it holds no events' : `it holds 0..${last}`}), and a stream can only refer to events of its scope's log; nothing of the append was written`,
+      );
+    }
+  }
+
+  #readNext(key: StreamKey): number {
+    const last = this.#selectLastPosition.get(...key);
+    const next = last === undefined ? 0 : last + 1;
+    this.#next.set(cacheKey(key), next);
+    return next;
+  }
+}
+
+function cacheKey([scope, stream, isPublic]: StreamKey): string {
+  return `${scope}/${stream}/${isPublic}`;
+}
+
+function streamKey(stream: StreamRef): StreamKey {
+  return [stream.scope, stream.stream, stream.public ? 1 : 0];
+}
+
+function describeStream(stream: StreamRef): string {
+  return `${stream.public ? 'public' : 'private'} stream ${stream.stream} in scope ${stream.scope}`;
+}
