@@ -18,7 +18,11 @@ import eventStorePb from '@dolittle/runtime.contracts/Events/EventStore_pb.js';
 import uncommittedPb from '@dolittle/runtime.contracts/Events/Uncommitted_pb.js';
 import eventHandlersGrpc from '@dolittle/runtime.contracts/Events.Processing/EventHandlers_grpc_pb.js';
 import eventHandlersPb from '@dolittle/runtime.contracts/Events.Processing/EventHandlers_pb.js';
+import filtersGrpc from '@dolittle/runtime.contracts/Events.Processing/Filters_grpc_pb.js';
+import filtersPb from '@dolittle/runtime.contracts/Events.Processing/Filters_pb.js';
+import partitionedFiltersPb from '@dolittle/runtime.contracts/Events.Processing/PartitionedFilters_pb.js';
 import processorsPb from '@dolittle/runtime.contracts/Events.Processing/Processors_pb.js';
+import publicFiltersPb from '@dolittle/runtime.contracts/Events.Processing/PublicFilters_pb.js';
 import streamEventPb from '@dolittle/runtime.contracts/Events.Processing/StreamEvent_pb.js';
 import durationPb from 'google-protobuf/google/protobuf/duration_pb.js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
@@ -97,3 +101,32 @@ export type EventHandlerRegistrationResponse = InstanceType<typeof EventHandlerR
 export type HandleEventRequest = InstanceType<typeof HandleEventRequest>;
 export type EventHandlerResponse = InstanceType<typeof EventHandlerResponse>;
 export const eventHandlersService = eventHandlersGrpc.EventHandlersService;
+
+// Filters (private, partitioned, public).
+
+export const {
+  FilterClientToRuntimeMessage,
+  FilterRuntimeToClientMessage,
+  FilterRegistrationRequest,
+  FilterRegistrationResponse,
+  FilterEventRequest,
+  FilterResponse,
+} = filtersPb;
+export type FilterClientToRuntimeMessage = InstanceType<typeof FilterClientToRuntimeMessage>;
+export type FilterRuntimeToClientMessage = InstanceType<typeof FilterRuntimeToClientMessage>;
+export type FilterRegistrationRequest = InstanceType<typeof FilterRegistrationRequest>;
+export type FilterRegistrationResponse = InstanceType<typeof FilterRegistrationResponse>;
+export type FilterEventRequest = InstanceType<typeof FilterEventRequest>;
+export type FilterResponse = InstanceType<typeof FilterResponse>;
+export const {
+  PartitionedFilterClientToRuntimeMessage,
+  PartitionedFilterRegistrationRequest,
+  PartitionedFilterResponse,
+} = partitionedFiltersPb;
+export type PartitionedFilterClientToRuntimeMessage = InstanceType<typeof PartitionedFilterClientToRuntimeMessage>;
+export type PartitionedFilterRegistrationRequest = InstanceType<typeof PartitionedFilterRegistrationRequest>;
+export type PartitionedFilterResponse = InstanceType<typeof PartitionedFilterResponse>;
+export const { PublicFilterClientToRuntimeMessage, PublicFilterRegistrationRequest } = publicFiltersPb;
+export type PublicFilterClientToRuntimeMessage = InstanceType<typeof PublicFilterClientToRuntimeMessage>;
+export type PublicFilterRegistrationRequest = InstanceType<typeof PublicFilterRegistrationRequest>;
+export const filtersService = filtersGrpc.FiltersService;

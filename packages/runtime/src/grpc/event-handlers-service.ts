@@ -8,7 +8,13 @@ import {
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ActiveProcessors } from '../processing/active-processors.js';
-import { type EventHandlerDefinition, prepareEventHandler, runEventHandler } from '../processing/event-handler.js';
+import {
+  type EventHandlerDefinition,
+  eventHandlerKeys,
+  prepareEventHandler,
+  runEventHandler,
+} from '../processing/event-handler.js';
+import { streamClaim } from '../processing/filter.js';
 import type { EventProcessor } from '../processing/processing-result.js';
 import type { Tenants } from '../tenancy/tenants.js';
 import { committedEventToPb } from './committed-events.js';
@@ -65,7 +71,7 @@ async function serveEventHandler(
     connection.reject(error);
     return;
   }
-  const release = active.claim(`event-handler/${definition.scope}/${definition.id}`);
+  const release = active.claim(streamClaim(eventHandlerKeys(definition).target));
   if (release === undefined) {
     connection.reject(
       new RegistrationFailed('event-handler', definition.id, 'it is already registered by a connected head'),

@@ -1,3 +1,4 @@
 export * from '../grpc/contracts.js';
 export { guidToUuid, uuidToGuid } from '../grpc/convert.js';
+export * from './event-handler-head.js';
 export * from './runtime-fixture.js';

@@ -6,6 +6,14 @@ export {
   type ReverseCallOptions,
 } from './accept-reverse-call.js';
 export { type EventHandlersReverseCall, eventHandlersProtocol } from './event-handlers-protocol.js';
+export {
+  type FiltersReverseCall,
+  filtersProtocol,
+  type PartitionedFiltersReverseCall,
+  type PublicFiltersReverseCall,
+  partitionedFiltersProtocol,
+  publicFiltersProtocol,
+} from './filters-protocols.js';
 export { pingIntervalLimits, type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 export { describeEnd, type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 export type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';

@@ -1,0 +1,169 @@
+import {
+  type ExecutionContext as DomainExecutionContext,
+  type PartitionId,
+  RegistrationFailed,
+  type ScopeId,
+  unspecifiedPartition,
+} from '@dolittle-ts/fundamentals';
+import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  type FilterDefinition,
+  filterKeys,
+  prepareFilter,
+  runClientFilter,
+  streamClaim,
+  validateFilter,
+} from '../processing/filter.js';
+import type { EventFilter, FilterResult } from '../processing/processing-result.js';
+import { committedEventToPb } from './committed-events.js';
+import {
+  FilterEventRequest,
+  FilterRegistrationResponse,
+  type FilterResponse,
+  type PartitionedFilterResponse,
+} from './contracts.js';
+import { guidToUuid, uuidToGuid } from './convert.js';
+import type { ProcessingServiceDependencies } from './event-handlers-service.js';
+import { processingResultOf, retryStateToPb } from './processor-failures.js';
+import {
+  acceptReverseCall,
+  type FiltersReverseCall,
+  filtersProtocol,
+  type PartitionedFiltersReverseCall,
+  type PublicFiltersReverseCall,
+  partitionedFiltersProtocol,
+  publicFiltersProtocol,
+  type ReverseCallConnection,
+  type ReverseCallProtocol,
+} from './reverse-calls/index.js';
+
+type AnyFilterCall = FiltersReverseCall | PartitionedFiltersReverseCall | PublicFiltersReverseCall;
+
+/** `dolittle.runtime.events.processing.Filters`: Connect (private), ConnectPartitioned, ConnectPublic. */
+export function createFiltersService(deps: ProcessingServiceDependencies): UntypedServiceImplementation {
+  const serve =
+    <T extends AnyFilterCall>(protocol: ReverseCallProtocol<T>, kind: FilterDefinition['kind']) =>
+    (call: ServerDuplexStream<T['clientMessage'], T['serverMessage']>) => {
+      deps.active
+        .track(serveFilter(call, protocol, kind, deps))
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'filter connection failed'));
+    };
+  return {
+    connect: serve(filtersProtocol, 'unpartitioned'),
+    connectPartitioned: serve(partitionedFiltersProtocol, 'partitioned'),
+    connectPublic: serve(publicFiltersProtocol, 'public'),
+  };
+}
+
+async function serveFilter<T extends AnyFilterCall>(
+  call: ServerDuplexStream<T['clientMessage'], T['serverMessage']>,
+  protocol: ReverseCallProtocol<T>,
+  kind: FilterDefinition['kind'],
+  deps: ProcessingServiceDependencies,
+): Promise<void> {
+  const { tenants, active, logger } = deps;
+  const connection = await acceptReverseCall(call, protocol, { logger, signal: deps.shutdown });
+  if (connection === undefined) return;
+  let definition: FilterDefinition;
+  try {
+    const args = connection.arguments as T['arguments'] & {
+      getFilterid(): ReturnType<FiltersReverseCall['arguments']['getFilterid']>;
+    };
+    const scope =
+      'getScopeid' in args && typeof args.getScopeid === 'function' && args.getScopeid() !== undefined
+        ? uuidToGuid(args.getScopeid(), 'scopeId')
+        : '00000000-0000-0000-0000-000000000000';
+    definition = { scope: scope as string as ScopeId, id: uuidToGuid(args.getFilterid(), 'filterId'), kind };
+  } catch (error) {
+    connection.reject(error);
+    return;
+  }
+  const { target } = filterKeys(definition);
+  const release = active.claim(streamClaim(target));
+  if (release === undefined) {
+    connection.reject(
+      new RegistrationFailed('filter', definition.id, 'its stream is already written by a connected head'),
+    );
+    return;
+  }
+  const log = logger.child({ filter: definition.id, scope: target.scope, kind });
+  try {
+    try {
+      for (const tenant of tenants.all()) await prepareFilter(tenant.store, definition);
+    } catch (error) {
+      log.warn({ reason: (error as Error).message }, 'filter registration refused');
+      connection.reject(error);
+      return;
+    }
+    connection.accept(new FilterRegistrationResponse());
+    const filter = headFilter(connection as unknown as ReverseCallConnection<AnyFilterCall>, definition);
+    const runs = tenants.all().map(async (tenant) => {
+      const context = {
+        tenant: tenant.id,
+        scope: target.scope,
+        partitioned: kind !== 'unpartitioned',
+        signal: connection.signal,
+      };
+      try {
+        // As in Dolittle, a changed filter is found after accepting: the head sees its stream end and retries.
+        const invalid = await validateFilter(tenant.store, definition, filter, context);
+        if (invalid !== undefined) {
+          log.error(
+            { tenant: tenant.id, reason: invalid },
+            'filter re-registration refused: its stream does not match',
+          );
+          connection.end();
+          return;
+        }
+        await runClientFilter({
+          store: tenant.store,
+          definition,
+          filter,
+          watcher: tenant.watcher,
+          context,
+          logger: log,
+        });
+      } catch (error) {
+        if (connection.signal.aborted) return;
+        log.error({ err: error, tenant: tenant.id }, 'filter stopped on an error; ending the connection');
+        connection.end();
+      }
+    });
+    log.info('filter registered');
+    const end = await connection.closed;
+    await Promise.allSettled(runs);
+    log.info({ end: end.kind }, 'filter disconnected');
+  } finally {
+    release();
+  }
+}
+
+function headFilter(connection: ReverseCallConnection<AnyFilterCall>, definition: FilterDefinition): EventFilter {
+  const contexts = new Map<string, DomainExecutionContext>();
+  const scope = guidToUuid(filterKeys(definition).target.scope);
+  return {
+    async filter(event, retry, context): Promise<FilterResult> {
+      let executionContext = contexts.get(context.tenant);
+      if (executionContext === undefined) {
+        executionContext = { ...connection.executionContext, tenantId: context.tenant };
+        contexts.set(context.tenant, executionContext);
+      }
+      const request = new FilterEventRequest();
+      request.setEvent(committedEventToPb(event));
+      request.setScopeid(scope);
+      const retryState = retryStateToPb(retry);
+      if (retryState !== undefined) request.setRetryprocessingstate(retryState);
+      const response = (await connection.call(request, executionContext, { signal: context.signal })) as
+        | FilterResponse
+        | PartitionedFilterResponse;
+      const result = processingResultOf(response.getFailure());
+      if (result.kind === 'failed') return result;
+      if (!response.getIsincluded()) return { kind: 'excluded' };
+      const partition =
+        definition.kind !== 'unpartitioned' && 'getPartitionid' in response && response.getPartitionid() !== undefined
+          ? (uuidToGuid(response.getPartitionid(), 'filterResult.partitionId') as string as PartitionId)
+          : unspecifiedPartition;
+      return { kind: 'included', partition };
+    },
+  };
+}
