@@ -1,18 +1,51 @@
 import type { AggregateRootVersion, ScopeId } from '@dolittle-ts/fundamentals';
+import type { StreamProcessorKey, StreamProcessorState } from './stream-processor-states.js';
 
-/** Projection read models per tenant, scope, projection and key. `state` is a JSON document, kept verbatim. */
+/**
+ * One generation of a projection's read models. A projection whose definition changed is rebuilt into a new
+ * generation while the old one stays readable; the Runtime switches readers over once the new one has caught up.
+ */
+export interface ReadModelSet {
+  readonly scope: ScopeId;
+  readonly projectionId: string;
+  readonly generation: number;
+}
+
+/** A read model change: the new state (a JSON document, kept verbatim), or `undefined` to delete it. */
+export interface ReadModelChange {
+  readonly key: string;
+  readonly state: string | undefined;
+}
+
+/**
+ * Projection read models per tenant, scope, projection, generation and key.
+ *
+ * Guarantees every adapter gives (checked by the conformance suite):
+ * - `apply` writes a batch's read-model changes AND the projection's processor state in one durable transaction, so
+ *   a crash never applies an event to a read model twice or loses it (changes apply in array order; for the same
+ *   key the last one wins);
+ * - generations, projections, scopes and tenants never see each other's read models;
+ * - states round-trip verbatim.
+ */
 export interface ProjectionStates {
-  get(scope: ScopeId, projectionId: string, key: string): Promise<string | undefined>;
-  getAll(scope: ScopeId, projectionId: string): Promise<ReadonlyMap<string, string>>;
-  replace(scope: ScopeId, projectionId: string, key: string, state: string): Promise<void>;
-  remove(scope: ScopeId, projectionId: string, key: string): Promise<void>;
-  /** Drops every read model of the projection (a changed definition). */
-  drop(scope: ScopeId, projectionId: string): Promise<void>;
+  get(set: ReadModelSet, key: string): Promise<string | undefined>;
+  /** Every read model of the set, by key. */
+  getAll(set: ReadModelSet): Promise<ReadonlyMap<string, string>>;
+  apply(
+    set: ReadModelSet,
+    changes: readonly ReadModelChange[],
+    processor: { readonly key: StreamProcessorKey; readonly state: StreamProcessorState },
+  ): Promise<void>;
+  /** Removes every read model of the set. */
+  drop(set: ReadModelSet): Promise<void>;
 }
 
 export interface EmbeddingState {
+  /** The read model (JSON, verbatim). */
   readonly state: string;
+  /** The aggregate version (number of events of the embedding's aggregate for this key) it was projected to. */
   readonly version: AggregateRootVersion;
+  /** True once the embedding was deleted (its events are kept; the state is the last one before deletion). */
   readonly removed: boolean;
 }
 
@@ -24,4 +57,6 @@ export interface EmbeddingStates {
     options: { readonly includeRemoved: boolean },
   ): Promise<ReadonlyMap<string, EmbeddingState>>;
   set(embeddingId: string, key: string, state: EmbeddingState): Promise<void>;
+  /** Removes every read model of the embedding (a changed definition). */
+  drop(embeddingId: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { TenantId } from '@dolittle-ts/fundamentals';
 import type { Definitions } from './definitions.js';
 import type { EventStore } from './events.js';
+import type { EmbeddingStates, ProjectionStates } from './read-model-states.js';
 import type { StreamProcessorStates } from './stream-processor-states.js';
 import type { Streams } from './streams.js';
 
@@ -17,6 +18,8 @@ export interface TenantStore {
   readonly streams?: Streams;
   readonly processorStates?: StreamProcessorStates;
   readonly definitions?: Definitions;
+  readonly projections?: ProjectionStates;
+  readonly embeddings?: EmbeddingStates;
   /** Releases the writer lock and every connection. Idempotent. */
   close(): Promise<void>;
 }
