@@ -7,11 +7,19 @@ import type { TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config/runtime-config.js';
 import { Committer } from './events/committer.js';
-import { eventHandlersService, eventStoreService, filtersService } from './grpc/contracts.js';
+import {
+  eventHandlersService,
+  eventStoreService,
+  filtersService,
+  projectionStoreService,
+  projectionsService,
+} from './grpc/contracts.js';
 import { createEventHandlersService } from './grpc/event-handlers-service.js';
 import { createEventStoreService } from './grpc/event-store-service.js';
 import { createFiltersService } from './grpc/filters-service.js';
 import { addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
+import { createProjectionStoreService } from './grpc/projection-store-service.js';
+import { createProjectionsService } from './grpc/projections-service.js';
 import { RuntimeMetrics } from './metrics/metrics.js';
 import { ActiveProcessors } from './processing/active-processors.js';
 import { EventWatcher } from './processing/event-watcher.js';
@@ -95,6 +103,8 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     addService(privateServer, eventStoreService, createEventStoreService({ tenants, logger }));
     addService(privateServer, eventHandlersService, createEventHandlersService(processing));
     addService(privateServer, filtersService, createFiltersService(processing));
+    addService(privateServer, projectionsService, createProjectionsService(processing));
+    addService(privateServer, projectionStoreService, createProjectionStoreService({ tenants, logger }));
     const privatePort = await bind(privateServer, config.endpoints.private.host, config.endpoints.private.port);
     const publicPort = await bind(publicServer, config.endpoints.public.host, config.endpoints.public.port);
     let metricsEndpoint: BoundEndpoint | undefined;

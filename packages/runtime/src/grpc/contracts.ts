@@ -22,8 +22,13 @@ import filtersGrpc from '@dolittle/runtime.contracts/Events.Processing/Filters_g
 import filtersPb from '@dolittle/runtime.contracts/Events.Processing/Filters_pb.js';
 import partitionedFiltersPb from '@dolittle/runtime.contracts/Events.Processing/PartitionedFilters_pb.js';
 import processorsPb from '@dolittle/runtime.contracts/Events.Processing/Processors_pb.js';
+import projectionsProcessingGrpc from '@dolittle/runtime.contracts/Events.Processing/Projections_grpc_pb.js';
+import projectionsProcessingPb from '@dolittle/runtime.contracts/Events.Processing/Projections_pb.js';
 import publicFiltersPb from '@dolittle/runtime.contracts/Events.Processing/PublicFilters_pb.js';
 import streamEventPb from '@dolittle/runtime.contracts/Events.Processing/StreamEvent_pb.js';
+import projectionStatePb from '@dolittle/runtime.contracts/Projections/State_pb.js';
+import projectionStoreGrpc from '@dolittle/runtime.contracts/Projections/Store_grpc_pb.js';
+import projectionStorePb from '@dolittle/runtime.contracts/Projections/Store_pb.js';
 import durationPb from 'google-protobuf/google/protobuf/duration_pb.js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 
@@ -130,3 +135,35 @@ export const { PublicFilterClientToRuntimeMessage, PublicFilterRegistrationReque
 export type PublicFilterClientToRuntimeMessage = InstanceType<typeof PublicFilterClientToRuntimeMessage>;
 export type PublicFilterRegistrationRequest = InstanceType<typeof PublicFilterRegistrationRequest>;
 export const filtersService = filtersGrpc.FiltersService;
+
+// Projections: the processing reverse call and the read-model store.
+export const {
+  ProjectionClientToRuntimeMessage,
+  ProjectionRuntimeToClientMessage,
+  ProjectionRegistrationRequest,
+  ProjectionRegistrationResponse,
+  ProjectionRequest,
+  ProjectionResponse,
+  ProjectionEventSelector,
+  ProjectionReplaceResponse,
+  ProjectionDeleteResponse,
+  EventSourceIdKeySelector,
+  PartitionIdKeySelector,
+  EventPropertyKeySelector,
+} = projectionsProcessingPb;
+export type ProjectionClientToRuntimeMessage = InstanceType<typeof ProjectionClientToRuntimeMessage>;
+export type ProjectionRuntimeToClientMessage = InstanceType<typeof ProjectionRuntimeToClientMessage>;
+export type ProjectionRegistrationRequest = InstanceType<typeof ProjectionRegistrationRequest>;
+export type ProjectionRegistrationResponse = InstanceType<typeof ProjectionRegistrationResponse>;
+export type ProjectionRequest = InstanceType<typeof ProjectionRequest>;
+export type ProjectionResponse = InstanceType<typeof ProjectionResponse>;
+export type ProjectionEventSelector = InstanceType<typeof ProjectionEventSelector>;
+export const { ProjectionCurrentState, ProjectionCurrentStateType } = projectionStatePb;
+export type ProjectionCurrentState = InstanceType<typeof ProjectionCurrentState>;
+export const { GetOneRequest, GetOneResponse, GetAllRequest, GetAllResponse } = projectionStorePb;
+export type GetOneRequest = InstanceType<typeof GetOneRequest>;
+export type GetOneResponse = InstanceType<typeof GetOneResponse>;
+export type GetAllRequest = InstanceType<typeof GetAllRequest>;
+export type GetAllResponse = InstanceType<typeof GetAllResponse>;
+export const projectionsService = projectionsProcessingGrpc.ProjectionsService;
+export const projectionStoreService = projectionStoreGrpc.ProjectionsService;

@@ -14,6 +14,7 @@ export {
   partitionedFiltersProtocol,
   publicFiltersProtocol,
 } from './filters-protocols.js';
+export { type ProjectionsReverseCall, projectionsProtocol } from './projections-protocol.js';
 export { pingIntervalLimits, type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 export { describeEnd, type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 export type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
