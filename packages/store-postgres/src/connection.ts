@@ -18,17 +18,18 @@ export interface DatabaseAddress {
 }
 
 export function addressOf(connectionString: string): DatabaseAddress {
-  let parsed: ReturnType<typeof parse>;
+  let parsed: ReturnType<typeof parse> | undefined;
   try {
-    parsed = parse(connectionString);
+    if (/^postgres(ql)?:\/\//.test(connectionString)) parsed = parse(connectionString);
   } catch {
     // The parser's own error may quote the URL, password included.
+  }
+  if (parsed === undefined) {
     throw new InvalidArgument('connectionString', 'is not a PostgreSQL URL (postgres://user@host:port/database)');
   }
-  const database = parsed.database ?? parsed.user ?? '';
+  const database = parsed.database ?? '';
   if (database === '') throw new InvalidArgument('connectionString', 'names no database (postgres://…/database)');
-  const host = parsed.host ?? 'localhost';
-  return { display: `${host}:${parsed.port ?? 5432}/${database}`, database };
+  return { display: `${parsed.host || 'localhost'}:${parsed.port || 5432}/${database}`, database };
 }
 
 /** SQLSTATE of a server error, if it is one. */

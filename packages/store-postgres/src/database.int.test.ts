@@ -5,7 +5,10 @@ import { createPostgresStoreProvider, defaultSchemaOf } from './index.js';
 import { connectionStringFor, dropDatabase, uniquePrefix, withClient } from './postgres-for-tests.js';
 
 const database = uniquePrefix('dolittle_test_').slice(0, -1);
-after(() => dropDatabase(database));
+after(async () => {
+  await dropDatabase(database);
+  await dropDatabase(`${database}_missing`); // only there if the test failed
+});
 
 test('the database and the tenant schema are created on first use, and found again after', async () => {
   const connectionString = connectionStringFor(database);
@@ -19,10 +22,10 @@ test('the database and the tenant schema are created on first use, and found aga
   await first.close();
 
   const schemas = await withClient(
-    (client) => client.query('SELECT version FROM "' + defaultSchemaOf(tenantId) + '".schema_version'),
+    (client) => client.query(`SELECT version FROM "${defaultSchemaOf(tenantId)}".schema_version ORDER BY version`),
     connectionString,
   );
-  assert.deepEqual(schemas.rows, [{ version: 1 }]);
+  assert.deepEqual(schemas.rows, [{ version: 1 }, { version: 2 }]);
 
   const second = createPostgresStoreProvider({ connectionString });
   const again = await second.open(tenantId);

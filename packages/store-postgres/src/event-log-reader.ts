@@ -49,13 +49,14 @@ export class EventLogReader {
   }
 
   async fetchForAggregate(aggregateRootId: AggregateRootId, eventSourceId: EventSourceId): Promise<AggregateEvents> {
-    const rows = await this.#query<EventRow & { instance_version: string; sequence_number: string | null }>(
+    // One row per event, or a single row of nulls (but the version) for an instance without events.
+    const rows = await this.#query<(EventRow | NoEventRow) & { instance_version: string }>(
       this.#statements.fetchForAggregate,
       [aggregateRootId, eventSourceId, defaultScope],
     );
     const first = rows[0];
     if (first === undefined) return { version: 0 as AggregateRootVersion, events: [] };
-    const events = first.sequence_number === null ? [] : toCommittedEvents(rows);
+    const events = first.sequence_number === null ? [] : toCommittedEvents(rows as EventRow[]);
     return { version: Number(first.instance_version) as AggregateRootVersion, events };
   }
 
@@ -84,6 +85,8 @@ export class EventLogReader {
     }
   }
 }
+
+type NoEventRow = { readonly [column in keyof EventRow]: null };
 
 function checkCount(field: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DolittleError,
   defaultScope,
@@ -63,7 +64,7 @@ export class EventLogWriter {
   /** Connects, checks durability, takes the writer lock, creates or migrates the schema, reads the log's end. */
   static async open(options: EventLogWriterOptions, signal?: AbortSignal): Promise<EventLogWriter> {
     const writer = new EventLogWriter(options);
-    const client = await writer.#connect(true);
+    const client = await writer.#connect(options.createDatabase);
     try {
       signal?.throwIfAborted();
       await checkDurability(client, options.where, options);
@@ -85,8 +86,8 @@ export class EventLogWriter {
 
   commit(batch: readonly Commit[], options: CommitBatchOptions): Promise<readonly CommitOutcome[]> {
     const result = this.#tail.then(() => this.#commit(batch, options));
-    // A failed batch whose outcome is uncertain is followed at once by a reconnect, so the next batch does
-    // not wait for it; if that fails too, the next batch tries again.
+    // A batch whose outcome was uncertain is followed at once by a reconnect that re-reads the log, before
+    // any next batch; if that fails too, the next batch tries again first.
     this.#tail = result.then(
       () => undefined,
       () => (this.#uncertain !== undefined && !this.#closed ? this.#recover().catch(() => {}) : undefined),
@@ -114,7 +115,7 @@ export class EventLogWriter {
     if (this.#stopped !== undefined) throw this.#stopped;
     const client = this.#uncertain === undefined && this.#client !== undefined ? this.#client : await this.#recover();
     const scope = defaultScope;
-    const next = this.#next.get(scope) ?? (await this.#readEnd(client, scope));
+    const next = this.#next.get(scope) ?? (await this.#run(client, undefined, () => this.#readEnd(client, scope)));
     const aggregates = aggregatesOf(batch);
     const occurred = options.occurred;
 
@@ -129,45 +130,51 @@ export class EventLogWriter {
 
     let plan: BatchPlan | undefined;
     await this.#run(client, undefined, async () => {
-      await client.query('BEGIN');
+      // The writer connection pipelines: BEGIN goes out with the version read, the append with COMMIT, so the
+      // batch costs two round trips. Every statement has its own Sync, so a refused one does not take the
+      // others with it, and a COMMIT behind a refused statement ends the aborted transaction as a ROLLBACK.
+      const [began, read] = await Promise.allSettled([client.query('BEGIN'), this.#versions(client, aggregates)]);
+      if (began.status === 'rejected') throw began.reason;
+      if (read.status === 'rejected') return this.#rollBack(client, read.reason);
       try {
-        const versions = await this.#versions(client, aggregates);
-        plan = planBatch(batch, { scope, nextSequenceNumber: next, versions, occurred });
-        if (plan.count > 0) await this.#append(client, scope, plan, occurred);
+        plan = planBatch(batch, { scope, nextSequenceNumber: next, versions: read.value, occurred });
       } catch (error) {
-        if (isConnectionFailure(error)) throw error;
-        // The server refused a statement: the transaction is aborted and nothing is written, once rolled back.
-        await client.query('ROLLBACK');
-        throw error;
+        return this.#rollBack(client, error);
       }
-      if (plan.count === 0) {
-        await client.query('ROLLBACK');
-        return;
+      if (plan.count === 0) return this.#rollBack(client, undefined);
+      const [appended, committed] = await Promise.allSettled([
+        this.#append(client, scope, plan, occurred),
+        client.query('COMMIT'),
+      ]);
+      if (appended.status === 'rejected') {
+        if (committed.status === 'fulfilled' && committed.value.command === 'ROLLBACK') throw appended.reason;
+        throw uncertain(appended.reason);
       }
-      await this.#commitTransaction(client);
+      if (committed.status === 'rejected') throw uncertain(committed.reason);
+      if (committed.value.command !== 'COMMIT') {
+        throw new Error(`COMMIT answered ${committed.value.command}: the transaction was rolled back`);
+      }
     });
     const written = plan as BatchPlan | undefined;
-    if (written === undefined) throw new Error('unreachable: the batch was planned');
+    if (written === undefined) throw new Error('unreachable: a batch that was not planned did not throw');
     if (written.count > 0) this.#next.set(scope, next + written.count);
     return written.outcomes;
   }
 
-  async #commitTransaction(client: pg.Client): Promise<void> {
-    try {
-      await client.query('COMMIT');
-    } catch (error) {
-      // Whatever the server answered, we cannot be sure what it did: resolve the truth before the next batch.
-      throw Object.assign(new Error(`COMMIT failed: ${messageOf(error)}`, { cause: error }), { uncertain: true });
-    }
+  /** Ends the open transaction, then rethrows `reason` if given. A lost connection is rethrown at once. */
+  async #rollBack(client: pg.Client, reason: unknown): Promise<void> {
+    if (reason !== undefined && !(reason instanceof DolittleError) && isConnectionFailure(reason)) throw reason;
+    await client.query('ROLLBACK');
+    if (reason !== undefined) throw reason;
   }
 
   /**
    * Runs a batch's statements and turns their failures into the errors the port promises. Any failure whose
    * outcome is unknown marks the writer uncertain, so the next batch reconnects and re-reads the log first.
    */
-  async #run(client: pg.Client, plan: BatchPlan | undefined, work: () => Promise<void>): Promise<void> {
+  async #run<T>(client: pg.Client, plan: BatchPlan | undefined, work: () => Promise<T>): Promise<T> {
     try {
-      await work();
+      return await work();
     } catch (error) {
       if (error instanceof DolittleError) throw error; // InvalidArgument from planning: nothing was sent.
       const { schema, where } = this.#options;
@@ -179,8 +186,7 @@ export class EventLogWriter {
         this.#markUncertain(client, error);
         throw this.#stopped;
       }
-      const uncertain = isConnectionFailure(error) || (error as { uncertain?: boolean }).uncertain === true;
-      if (uncertain) {
+      if (error instanceof UncertainOutcome || isConnectionFailure(error)) {
         this.#markUncertain(client, error);
         throw new StoreUnavailable(
           `the connection to ${where} failed while committing to schema ${schema}, so this batch may or may not have been written; it is not acknowledged. The store reconnects and re-reads the event log before the next batch: ${messageOf(error)}`,
@@ -221,8 +227,9 @@ export class EventLogWriter {
     client: pg.Client,
     aggregates: { readonly rootIds: string[]; readonly eventSourceIds: string[] },
   ): Promise<Map<string, number>> {
+    // Not a named statement: a generic plan made while the table was small would keep scanning all of it.
     const result = await client.query<{ aggregate_root_id: string; event_source_id: string; version: string }>({
-      ...this.#statements.versions,
+      text: this.#statements.versions.text,
       values: [aggregates.rootIds, aggregates.eventSourceIds],
     });
     const versions = new Map<string, number>();
@@ -256,7 +263,9 @@ export class EventLogWriter {
     const formerPid = this.#pid;
     this.#client = undefined;
     this.#uncertain ??= new Error('no writer connection');
-    await former?.end().catch(() => {});
+    // Ending a half-dead connection can wait for answers that never come; the lock step below ends its session
+    // on the server anyway.
+    if (former !== undefined) await Promise.race([former.end().catch(() => {}), sleep(1_000)]);
 
     let client: pg.Client;
     try {
@@ -307,9 +316,17 @@ export class EventLogWriter {
         connectionString: this.#options.connectionString,
         application_name: `dolittle-ts writer ${this.#options.schema}`.slice(0, 63),
         keepAlive: true,
+        pipeline: true,
         query_timeout: this.#options.queryTimeoutMs ?? 60_000,
       },
       { createDatabase },
     );
   }
+}
+
+/** A statement failed in a way that leaves unknown whether the transaction committed. */
+class UncertainOutcome extends Error {}
+
+function uncertain(cause: unknown): UncertainOutcome {
+  return new UncertainOutcome(messageOf(cause), { cause });
 }

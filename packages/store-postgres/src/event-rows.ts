@@ -14,7 +14,7 @@ export interface EventRow {
   readonly sequence_number: string;
   readonly event_source_id: string;
   readonly type_id: string;
-  readonly type_generation: number;
+  readonly type_generation: string;
   readonly public: boolean;
   readonly content: string;
   readonly occurred: Date;
@@ -48,7 +48,7 @@ function toCommittedEvent(row: EventRow, executionContext: ExecutionContext): Co
     occurred: row.occurred,
     eventSourceId: row.event_source_id as EventSourceId,
     executionContext,
-    type: { id: row.type_id as ArtifactId, generation: row.type_generation },
+    type: { id: row.type_id as ArtifactId, generation: Number(row.type_generation) },
     public: row.public,
     content: row.content,
     aggregate:

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 
 /*
@@ -65,4 +66,56 @@ export async function writerPids(schema: string): Promise<number[]> {
 
 export async function terminateBackend(pid: number): Promise<void> {
   await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pid]));
+}
+
+/**
+ * A TCP proxy in front of the test server that can lose a connection at the worst moment: `cutAfter(marker)`
+ * forwards the next chunk a client sends that holds `marker`, then drops that connection before any answer
+ * comes back. The server executes what it got; the client never learns the outcome.
+ */
+export async function startCuttingProxy(): Promise<{
+  readonly connectionString: string;
+  cutAfter(marker: string): void;
+  close(): Promise<void>;
+}> {
+  const target = new URL(testConnectionString);
+  let armed: Buffer | undefined;
+  const sockets = new Set<Socket>();
+  const server = createServer((downstream) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(downstream).add(upstream);
+    downstream.on('data', (chunk: Buffer) => {
+      upstream.write(chunk);
+      if (armed !== undefined && chunk.includes(armed)) {
+        armed = undefined;
+        downstream.destroy();
+        upstream.end();
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!downstream.destroyed) downstream.write(chunk);
+    });
+    for (const socket of [downstream, upstream]) {
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        sockets.delete(socket);
+        downstream.destroy();
+        upstream.end();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(testConnectionString);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as AddressInfo).port);
+  return {
+    connectionString: url.toString(),
+    cutAfter: (marker) => {
+      armed = Buffer.from(marker);
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

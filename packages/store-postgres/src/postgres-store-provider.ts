@@ -1,4 +1,4 @@
-import { InvalidArgument, type TenantId } from '@dolittle-ts/fundamentals';
+import { StoreUnavailable, type TenantId } from '@dolittle-ts/fundamentals';
 import type { OpenTenantOptions, StoreProvider, TenantStore } from '@dolittle-ts/store';
 import type pg from 'pg';
 import { addressOf } from './connection.js';
@@ -33,7 +33,8 @@ export function createPostgresStoreProvider(options: PostgresStoreProviderOption
     kind: 'postgres',
     locationOf: (tenantId) => describeLocation({ connectionString, schema: schemaOf(tenantId) }),
     async open(tenantId: TenantId, openOptions?: OpenTenantOptions): Promise<TenantStore> {
-      if (closed) throw new InvalidArgument('provider', 'is closed: create a new one to open tenant stores');
+      if (closed)
+        throw new StoreUnavailable('the PostgreSQL store provider is closed: create a new one to open tenant stores');
       pool ??= createReadPool(connectionString, options.poolSize);
       const store = await openTenantStore({
         tenantId,

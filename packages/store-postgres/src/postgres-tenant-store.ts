@@ -7,11 +7,14 @@ import { EventLogWriter } from './event-log-writer.js';
 import { safeIdentifier } from './identifiers.js';
 
 export interface PostgresStoreOptions {
-  /** Start even when PostgreSQL runs with fsync or synchronous_commit off, which loses acknowledged commits on a crash. Tests only. Default false. */
+  /**
+   * Start even when PostgreSQL runs with fsync or synchronous_commit off, which loses acknowledged commits on a
+   * crash. Tests only. Default false.
+   */
   readonly allowUnsafeDurability?: boolean;
   /** Connections in the read pool. Default 4. The writer has one more connection per open tenant. */
   readonly poolSize?: number;
-  /** Create the database named in the URL when it does not exist, through the server's `postgres` database. Default true. */
+  /** Create the URL's database when it does not exist, through the server's `postgres` database. Default true. */
   readonly createDatabase?: boolean;
 }
 

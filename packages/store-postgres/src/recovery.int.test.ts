@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type AggregateRootVersion,
+  asAggregateRootId,
   asArtifactId,
   asCorrelationId,
   asEventSourceId,
@@ -14,8 +16,16 @@ import {
   type TenantId,
 } from '@dolittle-ts/fundamentals';
 import type { Commit, CommittedEvent, StoreProvider, TenantStore } from '@dolittle-ts/store';
-import { createPostgresStoreProvider } from './index.js';
-import { dropSchemas, terminateBackend, testConnectionString, uniquePrefix, writerPids } from './postgres-for-tests.js';
+import { createPostgresStoreProvider, openPostgresTenantStore } from './index.js';
+import {
+  dropSchemas,
+  startCuttingProxy,
+  terminateBackend,
+  testConnectionString,
+  uniquePrefix,
+  writerPids,
+} from './postgres-for-tests.js';
+import { eventStatements } from './statements.js';
 
 /*
  * The writer connection is killed from outside (pg_terminate_backend) between and during commits. Whatever
@@ -58,6 +68,21 @@ function batchOf(tenantId: TenantId, commits: number, eventsPerCommit: number): 
   }));
 }
 const occurred = new Date();
+
+/** Half plain commits, half commits to fresh aggregate root instances, so both commit paths get cut. */
+function mixedBatch(tenantId: TenantId): Commit[] {
+  const aggregates = batchOf(tenantId, 5, 10).map(
+    (commit): Commit => ({
+      kind: 'aggregate',
+      executionContext: commit.executionContext,
+      aggregateRootId: asAggregateRootId(createGuid()),
+      eventSourceId: asEventSourceId(createGuid()),
+      expectedVersion: 0 as AggregateRootVersion,
+      events: commit.events.map(({ type, public: isPublic, content }) => ({ type, public: isPublic, content })),
+    }),
+  );
+  return [...batchOf(tenantId, 5, 10), ...aggregates];
+}
 
 async function onlyWriterPid(schema: string): Promise<number> {
   const pids = await writerPids(schema);
@@ -102,7 +127,7 @@ describe('postgres writer connection lost', () => {
     await store.close();
   });
 
-  test('during commits: rejected batches are StoreUnavailable, acknowledged ones are in the log, nothing twice', async () => {
+  test('during commits: rejected batches are StoreUnavailable, acknowledged ones are in the log, nothing twice', async (t) => {
     const tenantId = asTenantId(createGuid());
     const schema = schemaOf(tenantId);
     const store = await provider().open(tenantId);
@@ -113,7 +138,7 @@ describe('postgres writer connection lost', () => {
 
     const committing = (async () => {
       while (!stop) {
-        const batch = batchOf(tenantId, 10, 10);
+        const batch = mixedBatch(tenantId);
         for (const commit of batch) for (const e of commit.events) attempted.add(e.content);
         try {
           const outcomes = await store.events.commit(batch, { occurred });
@@ -136,6 +161,7 @@ describe('postgres writer connection lost', () => {
     const [last] = await store.events.commit(batchOf(tenantId, 1, 1), { occurred });
     assert.ok(last?.ok, 'commits work again after the kills');
     acknowledged.push(...last.events);
+    attempted.add(last.events[0]?.content ?? '');
 
     const log = await wholeLog(store);
     const contents = log.map((e) => e.content);
@@ -143,7 +169,13 @@ describe('postgres writer connection lost', () => {
     for (const content of contents) assert.ok(attempted.has(content));
     for (const event of acknowledged) assert.deepEqual(log[event.sequenceNumber], event);
     assert.ok(rejected > 0, 'at least one kill hit a batch in flight');
+    t.diagnostic(`${rejected} batches rejected, ${acknowledged.length} events acknowledged, ${log.length} in the log`);
     assert.ok(acknowledged.length > 100);
+    for (const event of log.filter((e) => e.aggregate !== undefined).slice(0, 200)) {
+      const { version, events } = await store.events.fetchForAggregate(event.aggregate!.rootId, event.eventSourceId);
+      assert.equal(version, 10);
+      assert.deepEqual(events, log.slice(event.sequenceNumber - event.aggregate!.version).slice(0, 10));
+    }
     await store.close();
   });
 
@@ -172,5 +204,28 @@ describe('postgres writer connection lost', () => {
     assert.deepEqual(outcome?.ok && outcome.events.map((e) => e.sequenceNumber), [1]);
     await other.close();
     await store.close();
+  });
+
+  test('a batch that committed but was never acknowledged is not written again, and numbering goes on after it', async () => {
+    const tenantId = asTenantId(createGuid());
+    const schema = schemaOf(tenantId);
+    const proxy = await startCuttingProxy();
+    let store: TenantStore | undefined;
+    try {
+      store = await openPostgresTenantStore(tenantId, { connectionString: proxy.connectionString, schema });
+      await store.events.commit(batchOf(tenantId, 1, 2), { occurred });
+      // The append statement's name travels in every Bind; the server gets the whole batch, the reply is lost.
+      proxy.cutAfter(eventStatements(schema as never).append.name);
+      const lost = batchOf(tenantId, 1, 1);
+      await assert.rejects(store.events.commit(lost, { occurred }), { code: 'StoreUnavailable' });
+      const [after] = await store.events.commit(batchOf(tenantId, 1, 1), { occurred });
+      assert.deepEqual(after?.ok && after.events.map((e) => e.sequenceNumber), [3]);
+      const log = await wholeLog(store);
+      assert.equal(log[2]?.content, lost[0]?.events[0]?.content, 'the unacknowledged batch is in the log once');
+      assert.equal(log.length, 4);
+    } finally {
+      await store?.close();
+      await proxy.close();
+    }
   });
 });

@@ -34,15 +34,17 @@ const migrations: readonly ((s: string) => string)[] = [
       version bigint NOT NULL,
       PRIMARY KEY (aggregate_root_id, event_source_id)
     );`,
+  // A generation is a uint32 on the wire: integer refused those past 2^31 - 1.
+  (s) => `ALTER TABLE ${s}.events ALTER COLUMN type_generation TYPE bigint;`,
 ];
 
 export const schemaVersion = migrations.length;
 
 /**
- * Creates the schema and its tables, or brings an older one up to date. Idempotent. Run while holding the
- * schema's writer lock, so no two processes migrate one schema at once.
+ * Creates the schema and its tables, or brings an older one up to date (to `target`, for tests). Idempotent.
+ * Run while holding the schema's writer lock, so no two processes migrate one schema at once.
  */
-export async function migrate(client: pg.Client, schema: SafeIdentifier): Promise<void> {
+export async function migrate(client: pg.Client, schema: SafeIdentifier, target = schemaVersion): Promise<void> {
   const s = quoteIdentifier(schema);
   // CREATE SCHEMA checks the CREATE privilege on the database even when the schema exists: a schema an
   // administrator made beforehand must work for a role without that privilege.
@@ -60,7 +62,7 @@ export async function migrate(client: pg.Client, schema: SafeIdentifier): Promis
       `schema ${schema} is at version ${current}, newer than this Runtime knows (${schemaVersion}): run a newer Runtime`,
     );
   }
-  for (let version = current + 1; version <= schemaVersion; version++) {
+  for (let version = current + 1; version <= target; version++) {
     const migration = migrations[version - 1] as (s: string) => string;
     await client.query('BEGIN');
     try {

@@ -32,7 +32,7 @@ export function eventStatements(schema: SafeIdentifier) {
                                   occurred, execution_context, aggregate_root_id, aggregate_version)
          SELECT $1::uuid, $2::bigint + e.n - 1, e.event_source_id, e.type_id, e.type_generation, e.public, e.content,
                 $3::timestamptz, ($4::text[])[e.context], e.aggregate_root_id, e.aggregate_version
-           FROM unnest($5::uuid[], $6::uuid[], $7::integer[], $8::boolean[], $9::text[], $10::integer[], $11::uuid[],
+           FROM unnest($5::uuid[], $6::uuid[], $7::bigint[], $8::boolean[], $9::text[], $10::integer[], $11::uuid[],
                        $12::bigint[])
                 WITH ORDINALITY AS e(event_source_id, type_id, type_generation, public, content, context,
                                      aggregate_root_id, aggregate_version, n)
