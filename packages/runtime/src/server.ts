@@ -99,6 +99,7 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
       logger,
       shutdown: shutdownSignal.signal,
       partitionsInFlight: config.partitionsInFlight,
+      metrics,
     };
     addService(privateServer, eventStoreService, createEventStoreService({ tenants, logger }));
     addService(privateServer, eventHandlersService, createEventHandlersService(processing));

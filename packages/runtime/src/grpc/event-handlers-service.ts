@@ -7,6 +7,7 @@ import {
 } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { RuntimeMetrics } from '../metrics/metrics.js';
 import type { ActiveProcessors } from '../processing/active-processors.js';
 import {
   type EventHandlerDefinition,
@@ -41,6 +42,7 @@ export interface ProcessingServiceDependencies {
   /** Aborted when the Runtime shuts down. */
   readonly shutdown: AbortSignal;
   readonly partitionsInFlight: number;
+  readonly metrics: RuntimeMetrics;
 }
 
 /**
@@ -90,7 +92,7 @@ async function serveEventHandler(
     connection.accept(new EventHandlerRegistrationResponse());
     log.info({ types: definition.types.length, partitioned: definition.partitioned }, 'event handler registered');
 
-    const processor = headProcessor(connection, definition);
+    const processor = headProcessor(connection, definition, deps.metrics);
     const runs = tenants.all().map((tenant) =>
       runEventHandler({
         store: tenant.store,
@@ -135,6 +137,7 @@ function readDefinition(connection: ReverseCallConnection<EventHandlersReverseCa
 function headProcessor(
   connection: ReverseCallConnection<EventHandlersReverseCall>,
   definition: EventHandlerDefinition,
+  metrics: RuntimeMetrics,
 ): EventProcessor {
   const contexts = new Map<string, DomainExecutionContext>();
   const scope = guidToUuid(definition.scope);
@@ -154,8 +157,16 @@ function headProcessor(
       request.setEvent(streamEvent);
       const retryState = retryStateToPb(retry);
       if (retryState !== undefined) request.setRetryprocessingstate(retryState);
+      const started = performance.now();
       const response = await connection.call(request, executionContext, { signal: context.signal });
-      return processingResultOf(response.getFailure());
+      const result = processingResultOf(response.getFailure());
+      metrics.processed(
+        'event-handler',
+        context.tenant,
+        result.kind === 'failed',
+        (performance.now() - started) / 1000,
+      );
+      return result;
     },
   };
 }

@@ -96,7 +96,7 @@ async function serveFilter<T extends AnyFilterCall>(
       return;
     }
     connection.accept(new FilterRegistrationResponse());
-    const filter = headFilter(connection as unknown as ReverseCallConnection<AnyFilterCall>, definition);
+    const filter = headFilter(connection as unknown as ReverseCallConnection<AnyFilterCall>, definition, deps.metrics);
     const runs = tenants.all().map(async (tenant) => {
       const context = {
         tenant: tenant.id,
@@ -138,7 +138,11 @@ async function serveFilter<T extends AnyFilterCall>(
   }
 }
 
-function headFilter(connection: ReverseCallConnection<AnyFilterCall>, definition: FilterDefinition): EventFilter {
+function headFilter(
+  connection: ReverseCallConnection<AnyFilterCall>,
+  definition: FilterDefinition,
+  metrics: ProcessingServiceDependencies['metrics'],
+): EventFilter {
   const contexts = new Map<string, DomainExecutionContext>();
   const scope = guidToUuid(filterKeys(definition).target.scope);
   return {
@@ -153,10 +157,12 @@ function headFilter(connection: ReverseCallConnection<AnyFilterCall>, definition
       request.setScopeid(scope);
       const retryState = retryStateToPb(retry);
       if (retryState !== undefined) request.setRetryprocessingstate(retryState);
+      const started = performance.now();
       const response = (await connection.call(request, executionContext, { signal: context.signal })) as
         | FilterResponse
         | PartitionedFilterResponse;
       const result = processingResultOf(response.getFailure());
+      metrics.processed('filter', context.tenant, result.kind === 'failed', (performance.now() - started) / 1000);
       if (result.kind === 'failed') return result;
       if (!response.getIsincluded()) return { kind: 'excluded' };
       const partition =

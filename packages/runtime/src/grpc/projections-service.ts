@@ -78,7 +78,7 @@ async function serveProjection(
     }
     connection.accept(new ProjectionRegistrationResponse());
     log.info({ rebuilding: targets.some((t) => t.building) }, 'projection registered');
-    const head = headProjection(connection, definition);
+    const head = headProjection(connection, definition, deps.metrics);
     const runs = targets.map(async ({ tenant, generation, building }) => {
       let promoted = !building;
       try {
@@ -145,6 +145,7 @@ function keySelectorOf(selector: ProjectionEventSelector, field: string): KeySel
 function headProjection(
   connection: ReverseCallConnection<ProjectionsReverseCall>,
   definition: ProjectionDefinition,
+  metrics: ProcessingServiceDependencies['metrics'],
 ): ProjectionHead {
   const contexts = new Map<string, DomainExecutionContext>();
   const scope = guidToUuid(definition.scope);
@@ -174,8 +175,10 @@ function headProjection(
       request.setEvent(streamEvent);
       const retryState = retryStateToPb(retry);
       if (retryState !== undefined) request.setRetryprocessingstate(retryState);
+      const started = performance.now();
       const response = await connection.call(request, executionContext, { signal: context.signal });
       const failure = processingResultOf(response.getFailure());
+      metrics.processed('projection', context.tenant, failure.kind === 'failed', (performance.now() - started) / 1000);
       if (failure.kind === 'failed') return failure;
       if (response.hasDelete()) return { kind: 'delete' };
       const replace = response.getReplace();

@@ -32,6 +32,31 @@ export class RuntimeMetrics {
     registers: [this.registry],
   });
 
+  readonly eventsProcessed = new Counter({
+    name: 'dolittle_events_processed_total',
+    help: 'Events a head processed for an event handler, filter or projection, by result',
+    labelNames: ['tenant', 'kind', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly processingSeconds = new Histogram({
+    name: 'dolittle_processing_seconds',
+    help: 'Round trip of one event to a head and back',
+    labelNames: ['kind'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+
+  /** Records one head call; `failed` when the head answered with a failure. */
+  processed(
+    kind: 'event-handler' | 'filter' | 'projection' | 'embedding',
+    tenant: string,
+    failed: boolean,
+    seconds: number,
+  ): void {
+    this.eventsProcessed.inc({ tenant, kind, result: failed ? 'failed' : 'succeeded' });
+    this.processingSeconds.observe({ kind }, seconds);
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'dolittle_runtime_' });
   }
