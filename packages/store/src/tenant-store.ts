@@ -3,6 +3,7 @@ import type { Definitions } from './definitions.js';
 import type { EventStore } from './events.js';
 import type { EmbeddingStates, ProjectionStates } from './read-model-states.js';
 import type { StreamProcessorStates } from './stream-processor-states.js';
+import type { SubscriptionStates } from './subscription-states.js';
 import type { Streams } from './streams.js';
 
 /**
@@ -20,6 +21,7 @@ export interface TenantStore {
   readonly definitions?: Definitions;
   readonly projections?: ProjectionStates;
   readonly embeddings?: EmbeddingStates;
+  readonly subscriptions?: SubscriptionStates;
   /** Releases the writer lock and every connection. Idempotent. */
   close(): Promise<void>;
 }
