@@ -13,20 +13,28 @@ import {
 } from '@dolittle-ts/fundamentals';
 import {
   committedEvents,
+  embeddingPorts,
+  embeddingState,
   eventsCommit,
   filtered,
   filterKeyOf,
+  newReadModelSet,
   newTenantId,
   privateStream,
   processingPorts,
+  projectionPorts,
+  projectionProcessorKey,
   readAll,
   readStream,
+  replaceReadModel,
   unpartitionedState,
 } from '@dolittle-ts/store/conformance';
 import Database from 'better-sqlite3';
 import { createSqliteStoreProvider, openSqliteTenantStore } from './index.js';
 import { migrate, schemaVersion } from './schema.js';
+import { SqliteDefinitions } from './sqlite-definitions.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { SqliteStreamProcessorStates } from './sqlite-stream-processor-states.js';
 
 describe('opening sqlite stores', () => {
   let directory: string;
@@ -101,6 +109,34 @@ describe('opening sqlite stores', () => {
     await reopened.close();
   });
 
+  it('upgrades a file of schema version 2 in place, keeping its processor states and definitions', async () => {
+    const file = join(directory, 'version-2.sqlite');
+    const tenant = newTenantId();
+    const set = newReadModelSet();
+    const key = projectionProcessorKey(set);
+    const db = new Database(file);
+    migrate(db, file, 2);
+    await new SqliteStreamProcessorStates(db, file).set(key, unpartitionedState(4));
+    await new SqliteDefinitions(db, file).set('projection', set.scope, set.projectionId, '{"initialState":"{}"}');
+    db.close();
+
+    const store = await openSqliteTenantStore(tenant, { file });
+    assert.deepEqual(await store.processorStates.get(key), unpartitionedState(4));
+    assert.equal(await store.definitions.get('projection', set.scope, set.projectionId), '{"initialState":"{}"}');
+    await store.projections.apply(set, [replaceReadModel('k', '{"n":5}')], { key, state: unpartitionedState(5) });
+    await store.embeddings.set(set.projectionId, 'k', embeddingState('{"e":1}', 1));
+    await store.close();
+
+    const upgraded = new Database(file, { readonly: true });
+    assert.equal(upgraded.pragma('user_version', { simple: true }), schemaVersion);
+    upgraded.close();
+    const reopened = await openSqliteTenantStore(tenant, { file });
+    assert.equal(await reopened.projections.get(set, 'k'), '{"n":5}');
+    assert.deepEqual(await reopened.processorStates.get(key), unpartitionedState(5));
+    assert.deepEqual(await reopened.embeddings.get(set.projectionId, 'k'), embeddingState('{"e":1}', 1));
+    await reopened.close();
+  });
+
   it('refuses a file that is not a SQLite database', async () => {
     const file = join(directory, 'garbage.sqlite');
     await writeFile(file, 'this is not a database, just some text that is long enough to have a header'.repeat(20));
@@ -136,6 +172,16 @@ describe('opening sqlite stores', () => {
     await assert.rejects(processorStates.set(filterKeyOf(stream), unpartitionedState(0)), StoreUnavailable);
     await assert.rejects(processorStates.all(), StoreUnavailable);
     await assert.rejects(definitions.get('filter', defaultScope, stream.stream), StoreUnavailable);
+    const { projections } = projectionPorts(store);
+    const set = newReadModelSet();
+    await assert.rejects(projections.getAll(set), StoreUnavailable);
+    await assert.rejects(
+      projections.apply(set, [], { key: projectionProcessorKey(set), state: unpartitionedState(0) }),
+      StoreUnavailable,
+    );
+    const { embeddings } = embeddingPorts(store);
+    await assert.rejects(embeddings.get(set.projectionId, 'k'), StoreUnavailable);
+    await assert.rejects(embeddings.set(set.projectionId, 'k', embeddingState('{}', 0)), StoreUnavailable);
     await assert.rejects(provider.open(newTenantId()), StoreUnavailable);
   });
 

@@ -15,6 +15,14 @@ import type Database from 'better-sqlite3';
  *   of its scope's log by sequence number; events are never copied. streams_by_partition covers partition reads.
  * - stream_processor_states: one JSON document per (scope, processor_id, source_stream).
  * - definitions: one JSON document, kept verbatim, per (kind, scope, id).
+ *
+ * Version 3, read models:
+ * - projection_states: a projection's read models, one JSON document (verbatim) per (scope, projection_id,
+ *   generation, key). A rowid table, not WITHOUT ROWID: read models of a few KiB stay on their leaf page instead
+ *   of spilling into overflow pages (and out of interior pages), and getAll reads them in key order through the
+ *   primary key's index.
+ * - embedding_states: an embedding's read model per (embedding_id, key), with the aggregate version it was
+ *   projected to and whether it was removed.
  */
 const migrations: readonly string[] = [
   `
@@ -74,6 +82,25 @@ const migrations: readonly string[] = [
     id TEXT NOT NULL,
     definition TEXT NOT NULL,
     PRIMARY KEY (kind, scope, id)
+  ) STRICT;
+  `,
+  `
+  CREATE TABLE projection_states (
+    scope TEXT NOT NULL,
+    projection_id TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (scope, projection_id, generation, key)
+  ) STRICT;
+
+  CREATE TABLE embedding_states (
+    embedding_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    removed INTEGER NOT NULL,
+    PRIMARY KEY (embedding_id, key)
   ) STRICT;
   `,
 ];

@@ -55,6 +55,8 @@ export function createSqliteStoreProvider(options: SqliteStoreProviderOptions): 
           streams: store.streams,
           processorStates: store.processorStates,
           definitions: store.definitions,
+          projections: store.projections,
+          embeddings: store.embeddings,
           async close() {
             if (open.get(tenantId) === tracked) open.delete(tenantId);
             await store.close();

@@ -1,10 +1,19 @@
 import { resolve } from 'node:path';
 import type { TenantId } from '@dolittle-ts/fundamentals';
-import type { Definitions, StreamProcessorStates, Streams, TenantStore } from '@dolittle-ts/store';
+import type {
+  Definitions,
+  EmbeddingStates,
+  ProjectionStates,
+  StreamProcessorStates,
+  Streams,
+  TenantStore,
+} from '@dolittle-ts/store';
 import { openDatabase, type SqliteDurability, type SqliteOpenOptions, type SqliteTarget } from './open-database.js';
 import { migrate } from './schema.js';
 import { SqliteDefinitions } from './sqlite-definitions.js';
+import { SqliteEmbeddingStates } from './sqlite-embedding-states.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { SqliteProjectionStates } from './sqlite-projection-states.js';
 import { SqliteStreamProcessorStates } from './sqlite-stream-processor-states.js';
 import { SqliteStreams } from './sqlite-streams.js';
 
@@ -14,6 +23,8 @@ export interface SqliteTenantStore extends TenantStore {
   readonly streams: Streams;
   readonly processorStates: StreamProcessorStates;
   readonly definitions: Definitions;
+  readonly projections: ProjectionStates;
+  readonly embeddings: EmbeddingStates;
 }
 
 /** "sqlite file /abs/path.sqlite", or "sqlite memory (tenant …)": for logs, errors and telling storages apart. */
@@ -40,12 +51,16 @@ export async function openSqliteTenantStore(
   let processorStates: SqliteStreamProcessorStates;
   let streams: SqliteStreams;
   let definitions: SqliteDefinitions;
+  let projections: SqliteProjectionStates;
+  let embeddings: SqliteEmbeddingStates;
   try {
     migrate(db, location);
     events = new SqliteEventStore(db, location);
     processorStates = new SqliteStreamProcessorStates(db, location);
     streams = new SqliteStreams(db, location, processorStates);
     definitions = new SqliteDefinitions(db, location);
+    projections = new SqliteProjectionStates(db, location, processorStates);
+    embeddings = new SqliteEmbeddingStates(db, location);
   } catch (error) {
     db.close();
     throw error;
@@ -58,6 +73,8 @@ export async function openSqliteTenantStore(
     streams,
     processorStates,
     definitions,
+    projections,
+    embeddings,
     async close() {
       // Closing releases the writer lock; better-sqlite3 makes a second close a no-op.
       db.close();

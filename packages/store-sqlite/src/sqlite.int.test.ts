@@ -5,7 +5,9 @@ import type { StoreProvider } from '@dolittle-ts/store';
 import {
   type ConformanceHarness,
   definitionsConformance,
+  embeddingStatesConformance,
   eventStoreConformance,
+  projectionStatesConformance,
   streamProcessorStatesConformance,
   streamsConformance,
 } from '@dolittle-ts/store/conformance';
@@ -46,6 +48,8 @@ for (const conformance of [
   streamsConformance,
   streamProcessorStatesConformance,
   definitionsConformance,
+  projectionStatesConformance,
+  embeddingStatesConformance,
 ]) {
   conformance('sqlite file', fileHarness());
   conformance('sqlite memory', memoryHarness);

@@ -3,8 +3,8 @@ import type { Definitions } from './definitions.js';
 import type { EventStore } from './events.js';
 import type { EmbeddingStates, ProjectionStates } from './read-model-states.js';
 import type { StreamProcessorStates } from './stream-processor-states.js';
-import type { SubscriptionStates } from './subscription-states.js';
 import type { Streams } from './streams.js';
+import type { SubscriptionStates } from './subscription-states.js';
 
 /**
  * Everything one tenant persists, opened by a Runtime that is then that tenant's only writer.
