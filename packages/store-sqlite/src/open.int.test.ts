@@ -18,7 +18,9 @@ import {
   eventsCommit,
   filtered,
   filterKeyOf,
+  newConsentId,
   newReadModelSet,
+  newSubscriptionKey,
   newTenantId,
   privateStream,
   processingPorts,
@@ -26,7 +28,9 @@ import {
   projectionProcessorKey,
   readAll,
   readStream,
+  receivedEvents,
   replaceReadModel,
+  streamPosition,
   unpartitionedState,
 } from '@dolittle-ts/store/conformance';
 import Database from 'better-sqlite3';
@@ -134,6 +138,38 @@ describe('opening sqlite stores', () => {
     assert.equal(await reopened.projections.get(set, 'k'), '{"n":5}');
     assert.deepEqual(await reopened.processorStates.get(key), unpartitionedState(5));
     assert.deepEqual(await reopened.embeddings.get(set.projectionId, 'k'), embeddingState('{"e":1}', 1));
+    await reopened.close();
+  });
+
+  it('upgrades a file of schema version 3 in place: receiving goes on numbering its logs', async () => {
+    const file = join(directory, 'version-3.sqlite');
+    const tenant = newTenantId();
+    const db = new Database(file);
+    migrate(db, file, 3);
+    const committed = (
+      await new SqliteEventStore(db, file).commit([eventsCommit(2)], { occurred: new Date() })
+    ).flatMap(committedEvents);
+    db.close();
+
+    const store = await openSqliteTenantStore(tenant, { file });
+    const [scoped, unscoped] = [newSubscriptionKey(), newSubscriptionKey({ scope: defaultScope })];
+    const options = { consentId: newConsentId(), received: new Date() };
+    const intoScope = await store.subscriptions.receive(scoped, streamPosition(0), receivedEvents([0, 1]), options);
+    const intoDefault = await store.subscriptions.receive(unscoped, streamPosition(0), receivedEvents([3]), options);
+    assert.deepEqual(
+      [...intoScope, ...intoDefault].map((e) => e.sequenceNumber),
+      [0, 1, 2],
+    );
+    assert.deepEqual(await readAll(store.events), [...committed, ...intoDefault]);
+    await store.close();
+
+    const upgraded = new Database(file, { readonly: true });
+    assert.equal(upgraded.pragma('user_version', { simple: true }), schemaVersion);
+    upgraded.close();
+    const reopened = await openSqliteTenantStore(tenant, { file });
+    assert.equal(await reopened.subscriptions.position(scoped), 2);
+    assert.equal(await reopened.subscriptions.position(unscoped), 4);
+    assert.equal(await reopened.events.nextSequenceNumber(scoped.scope), 2);
     await reopened.close();
   });
 

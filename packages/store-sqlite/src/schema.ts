@@ -23,6 +23,11 @@ import type Database from 'better-sqlite3';
  *   primary key's index.
  * - embedding_states: an embedding's read model per (embedding_id, key), with the aggregate version it was
  *   projected to and whether it was removed.
+ *
+ * Version 4, the event horizon:
+ * - subscription_states: the next public-stream position of each subscription, keyed by (producer_microservice,
+ *   producer_tenant, stream_id, partition_id, scope). The events a subscription receives go into `events` under
+ *   its scope, with the external_* columns set, in the same transaction as its position.
  */
 const migrations: readonly string[] = [
   `
@@ -102,6 +107,17 @@ const migrations: readonly string[] = [
     removed INTEGER NOT NULL,
     PRIMARY KEY (embedding_id, key)
   ) STRICT;
+  `,
+  `
+  CREATE TABLE subscription_states (
+    producer_microservice TEXT NOT NULL,
+    producer_tenant TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    partition_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (producer_microservice, producer_tenant, stream_id, partition_id, scope)
+  ) STRICT, WITHOUT ROWID;
   `,
 ];
 

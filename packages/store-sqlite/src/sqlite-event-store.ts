@@ -1,6 +1,7 @@
 import {
   type AggregateRootId,
   type AggregateRootVersion,
+  type ConsentId,
   defaultScope,
   type EventLogSequenceNumber,
   type EventSourceId,
@@ -16,6 +17,7 @@ import type {
   CommittedEvent,
   EventStore,
   ReadOptions,
+  ReceivedEvent,
 } from '@dolittle-ts/store';
 import type Database from 'better-sqlite3';
 import { type EventRow, eventColumns, rowsToEvents } from './event-rows.js';
@@ -25,15 +27,17 @@ const noEventsToCommit: CommitOutcome = { ok: false, failure: { kind: 'NoEventsT
 
 /**
  * A tenant's event store in one SQLite connection that holds the file's writer lock, so this object is the
- * only writer: it keeps the default scope's next sequence number in memory, read from the file at open and
- * re-read after any failed batch. better-sqlite3 is synchronous, so a batch runs start to end without
- * interleaving; concurrent `commit` calls are written one after the other.
+ * only writer of every scope's log: it keeps each scope's next sequence number in memory, read from the file on
+ * first use and re-read after any failed write. Events received through the event horizon are written through
+ * `appendReceived` (by the subscription states), so those numbers stay right whoever writes a log.
+ * better-sqlite3 is synchronous, so a batch runs start to end without interleaving; concurrent `commit` calls
+ * are written one after the other.
  */
 export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
   readonly #location: string;
-  /** The default scope's next sequence number; `undefined` when it must be re-read from the file. */
-  #next: number | undefined;
+  /** Next sequence number per scope; a scope missing here is read from the file when next needed. */
+  readonly #next = new Map<ScopeId, number>();
 
   readonly #insertEvent: Database.Statement<unknown[]>;
   readonly #selectVersion: Database.Statement<[string, string], number>;
@@ -42,13 +46,21 @@ export class SqliteEventStore implements EventStore {
   readonly #selectRange: Database.Statement<[string, number, number], EventRow>;
   readonly #selectAggregate: Database.Statement<[string, string, string], EventRow>;
   readonly #writeBatch: (batch: readonly Commit[], occurred: number, first: number) => BatchResult;
+  readonly #writeReceived: (
+    scope: ScopeId,
+    first: number,
+    events: readonly ReceivedEvent[],
+    external: ExternalColumns,
+    alongside: () => void,
+  ) => CommittedEvent[];
 
   constructor(db: Database.Database, location: string) {
     this.#db = db;
     this.#location = location;
     this.#insertEvent = db.prepare(
       `INSERT INTO events (scope, sequence_number, event_source_id, type_id, type_generation, public, content,
-        occurred, execution_context, aggregate_root_id, aggregate_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        occurred, execution_context, aggregate_root_id, aggregate_version, external_sequence_number,
+        external_received, external_consent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#selectVersion = db
       .prepare<[string, string], number>(
@@ -72,24 +84,31 @@ export class SqliteEventStore implements EventStore {
         WHERE aggregate_root_id = ? AND event_source_id = ? AND scope = ? ORDER BY aggregate_version`,
     );
     this.#writeBatch = db.transaction((batch, occurred, first) => this.#write(batch, occurred, first)).immediate;
-    this.#next = this.#readNext(defaultScope);
+    this.#writeReceived = db.transaction(
+      (
+        scope: ScopeId,
+        first: number,
+        events: readonly ReceivedEvent[],
+        external: ExternalColumns,
+        alongside: () => void,
+      ) => {
+        const written = this.#insertReceived(scope, first, events, external);
+        alongside();
+        return written;
+      },
+    ).immediate;
+    this.#nextOf(defaultScope);
   }
 
   async commit(batch: readonly Commit[], options: CommitBatchOptions): Promise<readonly CommitOutcome[]> {
     this.#assertOpen();
     try {
-      this.#next ??= this.#readNext(defaultScope);
-      const result = this.#writeBatch(batch, options.occurred.getTime(), this.#next);
-      this.#next = result.next;
+      const result = this.#writeBatch(batch, options.occurred.getTime(), this.#nextOf(defaultScope));
+      this.#next.set(defaultScope, result.next);
       return result.outcomes;
     } catch (error) {
       // The transaction rolled back; take the next sequence number from the file, not from what we counted.
-      this.#next = undefined;
-      try {
-        this.#next = this.#readNext(defaultScope);
-      } catch {
-        // Re-read before the next batch.
-      }
+      this.#next.delete(defaultScope);
       throw new StoreUnavailable(
         `${this.#location}: the commit failed and none of its ${batch.length} commits was written (${describe(error)})`,
         { cause: error },
@@ -105,9 +124,33 @@ export class SqliteEventStore implements EventStore {
 
   async nextSequenceNumber(scope: ScopeId): Promise<EventLogSequenceNumber> {
     this.#assertOpen();
-    if (scope !== defaultScope) return this.#readNext(scope) as EventLogSequenceNumber;
-    this.#next ??= this.#readNext(defaultScope);
-    return this.#next as EventLogSequenceNumber;
+    return this.#nextOf(scope) as EventLogSequenceNumber;
+  }
+
+  /**
+   * Appends events received through the event horizon to `scope`'s log, numbered on from its last event, as
+   * external events (never public, no aggregate), and runs `alongside` (which stores the subscription's position)
+   * in the same transaction: durable when it returns. If anything throws, nothing is written, the scope's next
+   * sequence number is re-read from the file before its next write, and the error is thrown as it is.
+   * For `SqliteSubscriptionStates`, which checks the events first.
+   */
+  appendReceived(
+    scope: ScopeId,
+    events: readonly ReceivedEvent[],
+    external: { readonly consentId: ConsentId; readonly received: Date },
+    alongside: () => void,
+  ): CommittedEvent[] {
+    this.#assertOpen();
+    try {
+      const first = this.#nextOf(scope);
+      const columns: ExternalColumns = { consentId: external.consentId, received: external.received.getTime() };
+      const written = this.#writeReceived(scope, first, events, columns, alongside);
+      this.#next.set(scope, first + written.length);
+      return written;
+    } catch (error) {
+      this.#next.delete(scope);
+      throw error;
+    }
   }
 
   async fetchForAggregate(aggregateRootId: AggregateRootId, eventSourceId: EventSourceId): Promise<AggregateEvents> {
@@ -154,6 +197,9 @@ export class SqliteEventStore implements EventStore {
             executionContextJson,
             null,
             null,
+            null,
+            null,
+            null,
           );
           events.push({
             sequenceNumber: next++ as EventLogSequenceNumber,
@@ -195,6 +241,9 @@ export class SqliteEventStore implements EventStore {
             executionContextJson,
             aggregateRootId,
             version,
+            null,
+            null,
+            null,
           );
           events.push({
             sequenceNumber: next++ as EventLogSequenceNumber,
@@ -215,14 +264,72 @@ export class SqliteEventStore implements EventStore {
     return { outcomes, next };
   }
 
-  #readNext(scope: ScopeId): number {
-    const last = this.#selectLast.get(scope);
-    return last === undefined ? 0 : last + 1;
+  /** Runs inside the receive's transaction; a throw rolls it back. */
+  #insertReceived(
+    scope: ScopeId,
+    first: number,
+    events: readonly ReceivedEvent[],
+    external: ExternalColumns,
+  ): CommittedEvent[] {
+    let next = first;
+    // The producer's events arrive one by one, so their contexts are separate objects: serialise each once.
+    return events.map((event) => {
+      const executionContext = copyExecutionContext(event.executionContext);
+      const occurred = event.occurred.getTime();
+      this.#insertEvent.run(
+        scope,
+        next,
+        event.eventSourceId,
+        event.type.id,
+        event.type.generation,
+        0,
+        event.content,
+        occurred,
+        JSON.stringify(executionContext),
+        null,
+        null,
+        event.producerSequenceNumber,
+        external.received,
+        external.consentId,
+      );
+      return {
+        sequenceNumber: next++ as EventLogSequenceNumber,
+        occurred: new Date(occurred),
+        eventSourceId: event.eventSourceId,
+        executionContext,
+        type: { id: event.type.id, generation: event.type.generation },
+        public: false,
+        content: event.content,
+        aggregate: undefined,
+        external: {
+          sequenceNumber: event.producerSequenceNumber,
+          received: new Date(external.received),
+          consentId: external.consentId,
+        },
+      };
+    });
+  }
+
+  #nextOf(scope: ScopeId): number {
+    let next = this.#next.get(scope);
+    if (next === undefined) {
+      const last = this.#selectLast.get(scope);
+      next = last === undefined ? 0 : last + 1;
+      this.#next.set(scope, next);
+    }
+    return next;
   }
 
   #assertOpen(): void {
     assertOpen(this.#db, this.#location);
   }
+}
+
+/** What every event of one receive carries in its `external_*` columns besides the producer's sequence number. */
+interface ExternalColumns {
+  readonly consentId: ConsentId;
+  /** Milliseconds since the epoch. */
+  readonly received: number;
 }
 
 interface BatchResult {

@@ -57,6 +57,7 @@ export function createSqliteStoreProvider(options: SqliteStoreProviderOptions): 
           definitions: store.definitions,
           projections: store.projections,
           embeddings: store.embeddings,
+          subscriptions: store.subscriptions,
           async close() {
             if (open.get(tenantId) === tracked) open.delete(tenantId);
             await store.close();

@@ -6,6 +6,7 @@ import type {
   ProjectionStates,
   StreamProcessorStates,
   Streams,
+  SubscriptionStates,
   TenantStore,
 } from '@dolittle-ts/store';
 import { openDatabase, type SqliteDurability, type SqliteOpenOptions, type SqliteTarget } from './open-database.js';
@@ -16,6 +17,7 @@ import { SqliteEventStore } from './sqlite-event-store.js';
 import { SqliteProjectionStates } from './sqlite-projection-states.js';
 import { SqliteStreamProcessorStates } from './sqlite-stream-processor-states.js';
 import { SqliteStreams } from './sqlite-streams.js';
+import { SqliteSubscriptionStates } from './sqlite-subscription-states.js';
 
 export interface SqliteTenantStore extends TenantStore {
   /** What SQLite reports for the connection: WAL with `synchronous=FULL` for a durable file store. */
@@ -25,6 +27,7 @@ export interface SqliteTenantStore extends TenantStore {
   readonly definitions: Definitions;
   readonly projections: ProjectionStates;
   readonly embeddings: EmbeddingStates;
+  readonly subscriptions: SubscriptionStates;
 }
 
 /** "sqlite file /abs/path.sqlite", or "sqlite memory (tenant …)": for logs, errors and telling storages apart. */
@@ -53,6 +56,7 @@ export async function openSqliteTenantStore(
   let definitions: SqliteDefinitions;
   let projections: SqliteProjectionStates;
   let embeddings: SqliteEmbeddingStates;
+  let subscriptions: SqliteSubscriptionStates;
   try {
     migrate(db, location);
     events = new SqliteEventStore(db, location);
@@ -61,6 +65,7 @@ export async function openSqliteTenantStore(
     definitions = new SqliteDefinitions(db, location);
     projections = new SqliteProjectionStates(db, location, processorStates);
     embeddings = new SqliteEmbeddingStates(db, location);
+    subscriptions = new SqliteSubscriptionStates(db, location, events);
   } catch (error) {
     db.close();
     throw error;
@@ -75,6 +80,7 @@ export async function openSqliteTenantStore(
     definitions,
     projections,
     embeddings,
+    subscriptions,
     async close() {
       // Closing releases the writer lock; better-sqlite3 makes a second close a no-op.
       db.close();

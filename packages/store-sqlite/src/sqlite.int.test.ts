@@ -10,6 +10,7 @@ import {
   projectionStatesConformance,
   streamProcessorStatesConformance,
   streamsConformance,
+  subscriptionStatesConformance,
 } from '@dolittle-ts/store/conformance';
 import { createSqliteStoreProvider } from './index.js';
 
@@ -50,6 +51,7 @@ for (const conformance of [
   definitionsConformance,
   projectionStatesConformance,
   embeddingStatesConformance,
+  subscriptionStatesConformance,
 ]) {
   conformance('sqlite file', fileHarness());
   conformance('sqlite memory', memoryHarness);

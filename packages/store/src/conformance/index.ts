@@ -9,3 +9,5 @@ export { projectionStatesConformance } from './projection-states-conformance.js'
 export * from './read-model-builders.js';
 export { streamProcessorStatesConformance } from './stream-processor-states-conformance.js';
 export { streamsConformance } from './streams-conformance.js';
+export * from './subscription-builders.js';
+export { subscriptionStatesConformance } from './subscription-states-conformance.js';
