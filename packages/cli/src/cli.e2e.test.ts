@@ -112,6 +112,33 @@ describe('dolittle runtime refuses a bad configuration with exit code 2, naming 
     );
   });
 
+  it('a public TLS certificate without its key, or a key file that does not exist, naming the flag', async () => {
+    const dir = await workDir();
+    assertConfigurationError(
+      await runCli(['runtime', '--public-tls-cert', 'runtime.pem'], { cwd: dir.cwd }),
+      /^dolittle runtime: --public-tls-cert: given without --public-tls-key \(DOLITTLE_PUBLIC_TLS_KEY\)/,
+    );
+    assertConfigurationError(
+      await runCli(['runtime', '--public-tls-cert', 'runtime.pem', '--public-tls-key', 'runtime.key'], {
+        cwd: dir.cwd,
+      }),
+      /^dolittle runtime: --public-tls-cert: runtime\.pem does not exist$/,
+    );
+  });
+
+  it('a consent of a tenant that is not configured', async () => {
+    const dir = await workDir({
+      'tenants.json': { [tenantA]: {} },
+      'event-horizon-consents.json': { [tenantB]: [] },
+    });
+    assertConfigurationError(
+      await runCli(['runtime'], { cwd: dir.cwd }),
+      new RegExp(
+        `^dolittle runtime: \\.dolittle/event-horizon-consents\\.json \\(${tenantB}\\): tenant ${tenantB} is not configured`,
+      ),
+    );
+  });
+
   it('a config directory given but missing', async () => {
     const dir = await workDir();
     assertConfigurationError(

@@ -70,5 +70,9 @@ event-horizon-consents.json, microservices.json; Dolittle 6.x shapes, all option
 flags: a flag beats its variable, which beats the files. DOLITTLE_POSTGRES_USER (default postgres) is the user for
 Dolittle's MongoDB-era { "servers", "database" } event stores, which are read as PostgreSQL.
 
+TLS: the public port serves TLS with --public-tls-cert and --public-tls-key (both or neither; or "tls" in
+endpoints.json "public"); producers in microservices.json are reached over TLS with "tls": true or { "ca": … }. PEM
+files are read at start; paths in flags are relative to the working directory, paths in files to the config dir.
+
 Exit codes: 0 stopped by SIGINT/SIGTERM after in-flight commits finished; 1 could not start, stopped on its own,
 or a second signal forced the exit; 2 invalid configuration or command line.`;

@@ -13,7 +13,13 @@ export type ErrorCode =
   | 'UnsafeDurability'
   | 'InvalidConfiguration'
   | 'RegistrationFailed'
+  | 'MissingConsent'
+  | 'MissingMicroserviceConfiguration'
+  | 'SubscriptionFailed'
   | 'ShuttingDown'
+  | 'NoEmbeddingRegisteredForTenant'
+  | 'FailedToUpdateEmbedding'
+  | 'FailedToDeleteEmbedding'
   | 'Internal';
 
 export class DolittleError extends Error {
@@ -119,8 +125,86 @@ export class RegistrationFailed extends DolittleError {
   }
 }
 
+/** A producer has no (or more than one) consent for what a consumer asked to subscribe to. */
+export class MissingConsent extends DolittleError {
+  constructor(message: string) {
+    super('MissingConsent', message);
+  }
+}
+
+/** A head subscribed to a producer microservice that microservices.json does not list. */
+export class MissingMicroserviceConfiguration extends DolittleError {
+  constructor(microserviceId: string, configured: readonly string[]) {
+    super(
+      'MissingMicroserviceConfiguration',
+      `microservice ${microserviceId} is not configured in microservices.json (it lists ${configured.length === 0 ? 'none' : configured.join(', ')}); add its host and public port to subscribe to it`,
+    );
+  }
+}
+
+/** An event-horizon subscription could not be established (producer unreachable, or it refused). */
+export class SubscriptionFailed extends DolittleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SubscriptionFailed', message, options);
+  }
+}
+
 export class ShuttingDown extends DolittleError {
   constructor() {
     super('ShuttingDown', 'the Runtime is shutting down and accepts no new work');
+  }
+}
+
+/** An embedding's Update, Delete or read found no head that registered that embedding for the tenant. */
+export class NoEmbeddingRegisteredForTenant extends DolittleError {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  constructor(data: { embeddingId: string; tenantId: string }) {
+    super(
+      'NoEmbeddingRegisteredForTenant',
+      `No embedding with id ${data.embeddingId} registered for tenant ${data.tenantId}: connect a head that registers it first`,
+    );
+    this.embeddingId = data.embeddingId;
+    this.tenantId = data.tenantId;
+  }
+}
+
+/** Why an embedding could not reach the asked-for state; nothing was committed or stored. */
+export interface EmbeddingFailureData {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  readonly key: string;
+  readonly reason: string;
+}
+
+export class FailedToUpdateEmbedding extends DolittleError {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  readonly key: string;
+  constructor(data: EmbeddingFailureData, options?: { cause?: unknown }) {
+    super(
+      'FailedToUpdateEmbedding',
+      `Failed to update embedding ${data.embeddingId} for tenant ${data.tenantId} with key ${JSON.stringify(data.key)}. ${data.reason}`,
+      options,
+    );
+    this.embeddingId = data.embeddingId;
+    this.tenantId = data.tenantId;
+    this.key = data.key;
+  }
+}
+
+export class FailedToDeleteEmbedding extends DolittleError {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  readonly key: string;
+  constructor(data: EmbeddingFailureData, options?: { cause?: unknown }) {
+    super(
+      'FailedToDeleteEmbedding',
+      `Failed to delete embedding ${data.embeddingId} for tenant ${data.tenantId} with key ${JSON.stringify(data.key)}. ${data.reason}`,
+      options,
+    );
+    this.embeddingId = data.embeddingId;
+    this.tenantId = data.tenantId;
+    this.key = data.key;
   }
 }

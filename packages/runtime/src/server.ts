@@ -6,20 +6,30 @@ import { defaultScope, type TenantId } from '@dolittle-ts/fundamentals';
 import type { TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config/runtime-config.js';
+import { Subscriptions } from './event-horizon/subscriptions.js';
 import { Committer } from './events/committer.js';
 import {
+  embeddingStoreService,
+  embeddingsService,
   eventHandlersService,
+  eventHorizonConsumerService,
   eventStoreService,
   filtersService,
   projectionStoreService,
   projectionsService,
+  subscriptionsService,
 } from './grpc/contracts.js';
+import { createEmbeddingsService } from './grpc/embeddings-service.js';
+import { createEmbeddingStoreService } from './grpc/embeddings-store-service.js';
 import { createEventHandlersService } from './grpc/event-handlers-service.js';
+import { createProducerConnector } from './grpc/event-horizon-consumer-client.js';
+import { createEventHorizonProducerService } from './grpc/event-horizon-producer-service.js';
 import { createEventStoreService } from './grpc/event-store-service.js';
 import { createFiltersService } from './grpc/filters-service.js';
 import { addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
 import { createProjectionStoreService } from './grpc/projection-store-service.js';
 import { createProjectionsService } from './grpc/projections-service.js';
+import { createSubscriptionsService } from './grpc/subscriptions-service.js';
 import { RuntimeMetrics } from './metrics/metrics.js';
 import { ActiveProcessors } from './processing/active-processors.js';
 import { EventWatcher } from './processing/event-watcher.js';
@@ -106,8 +116,35 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     addService(privateServer, filtersService, createFiltersService(processing));
     addService(privateServer, projectionsService, createProjectionsService(processing));
     addService(privateServer, projectionStoreService, createProjectionStoreService({ tenants, logger }));
+    addService(privateServer, embeddingsService, createEmbeddingsService(processing));
+    addService(privateServer, embeddingStoreService, createEmbeddingStoreService({ tenants, logger }));
+    const subscriptions = new Subscriptions({
+      tenants,
+      microservices: config.microservices,
+      connect: createProducerConnector({ microserviceId: config.microserviceId, environment: config.environment }),
+      logger,
+      signal: shutdownSignal.signal,
+      track: (work) => processing.active.track(work),
+    });
+    addService(privateServer, subscriptionsService, createSubscriptionsService({ subscriptions, logger }));
+    addService(
+      publicServer,
+      eventHorizonConsumerService,
+      createEventHorizonProducerService({
+        tenants,
+        consents: config.consents,
+        active: processing.active,
+        logger,
+        shutdown: shutdownSignal.signal,
+      }),
+    );
     const privatePort = await bind(privateServer, config.endpoints.private.host, config.endpoints.private.port);
-    const publicPort = await bind(publicServer, config.endpoints.public.host, config.endpoints.public.port);
+    const publicPort = await bind(
+      publicServer,
+      config.endpoints.public.host,
+      config.endpoints.public.port,
+      config.publicTls,
+    );
     let metricsEndpoint: BoundEndpoint | undefined;
     if (config.metrics !== undefined) {
       const served = await metrics.serve(config.metrics.host, config.metrics.port);

@@ -2,10 +2,13 @@ import { stat } from 'node:fs/promises';
 import { InvalidConfiguration } from '@dolittle-ts/fundamentals';
 import type { z } from 'zod';
 import {
-  anyObjectFile,
   configFileNames,
+  type EventHorizonConsentsFile,
   endpointsFile,
+  eventHorizonConsentsFile,
+  type MicroservicesFile,
   metricsFile,
+  microservicesFile,
   type ResourcesFile,
   resourcesFile,
   tenantsFile,
@@ -25,10 +28,13 @@ export interface ConfigDirContents {
   readonly resources: Loaded<ResourcesFile> | undefined;
   readonly endpoints: Loaded<z.output<typeof endpointsFile>> | undefined;
   readonly metrics: Loaded<z.output<typeof metricsFile>> | undefined;
+  readonly eventHorizonConsents: Loaded<EventHorizonConsentsFile> | undefined;
+  readonly microservices: Loaded<MicroservicesFile> | undefined;
 }
 
 /**
- * Reads and validates every known file in the config directory. A missing directory is an empty one (every file is
+ * Reads every known file in the config directory and checks its shape (what the files say about each other, and the
+ * files they name, are checked by resolveRuntimeConfig). A missing directory is an empty one (every file is
  * optional) unless `mustExist`, which is the case when the directory was named explicitly: a typo there should not
  * silently start a Runtime on the development defaults.
  */
@@ -51,11 +57,9 @@ export async function readConfigDir(
   const resources = await load(configFileNames.resources, resourcesFile);
   const endpoints = await load(configFileNames.endpoints, endpointsFile);
   const metrics = await load(configFileNames.metrics, metricsFile);
-  // Event-horizon consents and microservice addresses get their shapes with the event horizon; until then a present
-  // file only has to be a JSON object.
-  await load(configFileNames.eventHorizonConsents, anyObjectFile);
-  await load(configFileNames.microservices, anyObjectFile);
-  return { tenants, resources, endpoints, metrics };
+  const eventHorizonConsents = await load(configFileNames.eventHorizonConsents, eventHorizonConsentsFile);
+  const microservices = await load(configFileNames.microservices, microservicesFile);
+  return { tenants, resources, endpoints, metrics, eventHorizonConsents, microservices };
 }
 
 /** What is at `path`; `source` names the setting it came from, for the error when it cannot be looked at. */

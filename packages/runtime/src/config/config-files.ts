@@ -1,6 +1,7 @@
 import { isGuid } from '@dolittle-ts/fundamentals';
 import { z } from 'zod';
-import { port, strictObject } from './config-schema.js';
+import { describe, port, strictObject } from './config-schema.js';
+import { host as hostSetting } from './setting-values.js';
 
 /**
  * The shapes of the files in the config directory (Dolittle Runtime 6.x names and shapes, plus our own explicit
@@ -20,6 +21,14 @@ const tenantIdKey = z
   .string()
   .refine(isGuid, { message: 'not a GUID (a tenant id is a GUID like 445f8ea8-1a6f-40d7-b2fc-796dba92dc44)' });
 const nonEmpty = z.string().min(1);
+
+/** A GUID field (any case; kept lowercase once resolved). */
+const guidField = z.string().refine(isGuid, { error: (issue) => `not a GUID, got ${describe(issue.input)}` });
+
+/** A host name or IP address, as `--host` takes it. */
+const hostName = z.string().refine((value) => 'value' in hostSetting(value), {
+  error: (issue) => `not a host name or IP address, got ${describe(issue.input)}`,
+});
 
 /** `tenants.json`: `{ "<tenant-id>": {} }`; the keys are the tenants. */
 export const tenantsFile = z.record(tenantIdKey, strictObject({}));
@@ -65,14 +74,60 @@ export const tenantResources = strictObject({
 export const resourcesFile = z.record(tenantIdKey, tenantResources);
 export type ResourcesFile = z.output<typeof resourcesFile>;
 
-/** `endpoints.json`: `{ "public": { "port": n }, "private": { "port": n } }`. */
+/**
+ * `public.tls` in endpoints.json: the public port's certificate (chain) and private key, and optionally the CA that
+ * client certificates must be signed by. Paths are relative to the config dir.
+ */
+export const publicTlsFiles = strictObject({ certificate: nonEmpty, key: nonEmpty, ca: nonEmpty.optional() });
+export type PublicTlsFiles = z.output<typeof publicTlsFiles>;
+
+/** `endpoints.json`: `{ "public": { "port": n, "tls"?: { … } }, "private": { "port": n } }`. */
 export const endpointsFile = strictObject({
-  public: strictObject({ port }).optional(),
+  public: strictObject({ port: port.optional(), tls: publicTlsFiles.optional() }).optional(),
   private: strictObject({ port }).optional(),
 });
 
 /** `metrics.json`: `{ "Port": n }` (Dolittle's spelling) or `{ "port": n }`. */
 export const metricsFile = strictObject({ Port: port.optional(), port: port.optional() });
 
-/** Files that later work gives a shape; until then they only have to be JSON objects. */
-export const anyObjectFile = z.record(z.string(), z.unknown());
+/**
+ * `event-horizon-consents.json` (Dolittle 6.x): per producer tenant, the consents it gives consumers to subscribe to
+ * one partition of one of its public streams.
+ */
+export const eventHorizonConsent = strictObject({
+  microservice: guidField,
+  tenant: guidField,
+  stream: guidField,
+  partition: guidField,
+  consent: guidField,
+});
+export const eventHorizonConsentsFile = z.record(tenantIdKey, z.array(eventHorizonConsent));
+export type EventHorizonConsentsFile = z.output<typeof eventHorizonConsentsFile>;
+
+/**
+ * `tls` of a producer in microservices.json, in object form (the boolean form is told apart before parsing, see
+ * microservices-config.ts). Paths are relative to the config dir.
+ */
+export const microserviceTlsFiles = strictObject({
+  ca: nonEmpty.optional(),
+  serverName: hostName.optional(),
+  certificate: nonEmpty.optional(),
+  key: nonEmpty.optional(),
+});
+export type MicroserviceTlsFiles = z.output<typeof microserviceTlsFiles>;
+
+/**
+ * `microservices.json` (Dolittle 6.x `{ host, port }`, plus our optional `tls`): where the Runtimes of the
+ * microservices this one subscribes to listen with their public port.
+ */
+export const microservicesFile = z.record(
+  z.string().refine(isGuid, {
+    message: 'not a GUID (a microservice id is a GUID like f39b1f61-d360-4675-b859-53c05c87c0e6)',
+  }),
+  strictObject({
+    host: hostName,
+    port: z.number().int().min(1).max(65535),
+    tls: z.unknown().optional(),
+  }),
+);
+export type MicroservicesFile = z.output<typeof microservicesFile>;

@@ -9,6 +9,14 @@ export interface ConfigFile {
   readonly display: string;
 }
 
+/** What relative paths in the configuration are resolved against, and what paths in messages are shown from. */
+export interface PathContext {
+  /** Paths inside config files are relative to it. */
+  readonly configDir: string;
+  /** Paths given as flags or variables are relative to it, and messages show paths from it. */
+  readonly cwd: string;
+}
+
 export function configFile(configDir: string, name: string, cwd: string): ConfigFile {
   const path = join(configDir, name);
   return { path, display: displayPath(path, cwd) };

@@ -155,14 +155,6 @@ describe('resolveRuntimeConfig files', () => {
     assert.equal(lower.config.endpoints.public.port, 50052);
   });
 
-  it('accepts any JSON object in event-horizon-consents.json and microservices.json for now', async () => {
-    const { config } = await configWith({
-      'event-horizon-consents.json': { [developmentTenant]: [] },
-      'microservices.json': {},
-    });
-    assert.equal(config.tenants.size, 1);
-  });
-
   it('ignores a byte-order mark and the files it does not know (bounded-context.json, appsettings.json)', async () => {
     const { config } = await configWith({
       'tenants.json': `\uFEFF{ "${tenantA}": {} }`,

@@ -1,17 +1,18 @@
 import { join, resolve } from 'node:path';
 import {
   asMicroserviceId,
-  asTenantId,
   developmentMicroservice,
-  developmentTenant,
-  type Guid,
   InvalidConfiguration,
   type TenantId,
 } from '@dolittle-ts/fundamentals';
 import { type ConfigDirContents, entryKind, readConfigDir } from './config-dir.js';
-import { configFileNames, type ResourcesFile } from './config-files.js';
+import type { ResourcesFile } from './config-files.js';
+import { checkKeysAreConfiguredTenants, tenantsOf } from './configured-tenants.js';
+import { consentsOf } from './consents-config.js';
 import { defaultStore, type StoreContext, storeFromResources, storeFromSetting } from './event-store-config.js';
-import { displayPath } from './read-config-file.js';
+import { microservicesOf } from './microservices-config.js';
+import { publicTlsOf } from './public-tls-config.js';
+import { displayPath, type PathContext } from './read-config-file.js';
 import type { Endpoint, RuntimeConfig, TenantConfig } from './runtime-config.js';
 import type { RuntimeFlags } from './runtime-settings.js';
 import {
@@ -59,7 +60,8 @@ function byDefault<T>(value: T): Sourced<T> {
 
 /**
  * The configuration a Runtime starts from: the files in the config directory, overridden by `DOLITTLE_*` variables,
- * overridden by flags. Reads files but writes nothing (the Runtime creates the data dir and stores).
+ * overridden by flags. Reads files, among them the PEM files TLS is configured with (so the Runtime never has to),
+ * but writes nothing (the Runtime creates the data dir and stores).
  *
  * @throws InvalidConfiguration naming the file (or flag, or variable), the key and the problem, for the first problem.
  */
@@ -87,7 +89,7 @@ export async function resolveRuntimeConfig({ flags, env, cwd }: ResolveRuntimeCo
     postgresUser: nonEmpty(env.DOLITTLE_POSTGRES_USER) ?? defaults.postgresUser,
   };
   const storeSetting = read('store', text);
-  checkResourcesNameConfiguredTenants(files, tenantIds);
+  if (files.resources !== undefined) checkKeysAreConfiguredTenants(files.resources, files, tenantIds);
   const stores = tenantIds.map((tenant) => storeOf(tenant, files, storeSetting, storeContext));
   await checkStoresAreSeparate(stores);
 
@@ -109,6 +111,11 @@ export async function resolveRuntimeConfig({ flags, env, cwd }: ResolveRuntimeCo
     { name: 'metrics', port: metricsPort },
   ]);
 
+  const paths: PathContext = { configDir, cwd };
+  const consents = consentsOf(files, tenantIds);
+  const microservices = await microservicesOf(files, paths);
+  const publicTls = await publicTlsOf(read, files, paths);
+
   const microserviceId = read('microserviceId', guid);
   const endpoint = (port: number): Endpoint => ({ host: bindHost, port });
   return {
@@ -119,38 +126,14 @@ export async function resolveRuntimeConfig({ flags, env, cwd }: ResolveRuntimeCo
     endpoints: { private: endpoint(privatePort.value), public: endpoint(publicPort.value) },
     metrics: metricsPort.value === 'off' ? undefined : endpoint(metricsPort.value),
     tenants: new Map(stores.map(({ tenant, store }): [TenantId, TenantConfig] => [tenant, { id: tenant, store }])),
+    publicTls,
+    microservices,
+    consents,
     allowUnsafeDurability: read('allowUnsafeDurability', bool)?.value ?? false,
     maxMessageBytes: read('maxMessageBytes', messageBytes)?.value ?? defaults.maxMessageBytes,
     partitionsInFlight: read('partitionsInFlight', partitionsInFlight)?.value ?? defaults.partitionsInFlight,
     logLevel: read('logLevel', logLevel)?.value ?? defaults.logLevel,
   };
-}
-
-/** The keys of tenants.json in file order (GUIDs lowercased); only the development tenant without the file. */
-function tenantsOf(files: ConfigDirContents): TenantId[] {
-  if (files.tenants === undefined) return [developmentTenant];
-  const { file, data } = files.tenants;
-  const keys = Object.keys(data);
-  if (keys.length === 0) {
-    throw new InvalidConfiguration(
-      file,
-      '',
-      `lists no tenants; list at least one ({ "${developmentTenant}": {} }), or remove the file to run with the development tenant only`,
-    );
-  }
-  return uniqueTenantKeys(keys, file);
-}
-
-function uniqueTenantKeys(keys: readonly string[], file: string): TenantId[] {
-  const seen = new Map<string, string>();
-  for (const key of keys) {
-    const earlier = seen.get(key.toLowerCase());
-    if (earlier !== undefined) {
-      throw new InvalidConfiguration(file, key, `the same tenant as ${earlier} (GUIDs are not case-sensitive)`);
-    }
-    seen.set(key.toLowerCase(), key);
-  }
-  return [...seen.keys()].map((key) => asTenantId(key as Guid));
 }
 
 function resourcesEntry(
@@ -185,21 +168,6 @@ function storeOf(
     return { tenant, store: storeFromSetting(setting.value, setting.file, tenant, context), origin: setting };
   }
   return fromResources ?? { tenant, store: defaultStore(tenant, context), origin: undefined };
-}
-
-/** Resources for a tenant that is not configured are almost always a typo in one of the two files. */
-function checkResourcesNameConfiguredTenants(files: ConfigDirContents, tenants: readonly TenantId[]): void {
-  if (files.resources === undefined) return;
-  const { file, data } = files.resources;
-  uniqueTenantKeys(Object.keys(data), file);
-  for (const key of Object.keys(data)) {
-    if (tenants.includes(key.toLowerCase() as TenantId)) continue;
-    const configured =
-      files.tenants === undefined
-        ? `there is no ${configFileNames.tenants}, so the only tenant is the development tenant ${developmentTenant}`
-        : `${files.tenants.file} lists ${tenants.join(', ')}`;
-    throw new InvalidConfiguration(file, key, `tenant ${key} is not configured (${configured})`);
-  }
 }
 
 function fromFile<T>(loaded: { file: string } | undefined, key: string, value: T | undefined): Sourced<T> | undefined {

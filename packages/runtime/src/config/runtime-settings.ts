@@ -10,6 +10,9 @@ export interface RuntimeFlags {
   readonly dataDir?: string | undefined;
   readonly privatePort?: string | undefined;
   readonly publicPort?: string | undefined;
+  readonly publicTlsCert?: string | undefined;
+  readonly publicTlsKey?: string | undefined;
+  readonly publicTlsCa?: string | undefined;
   readonly metricsPort?: string | undefined;
   readonly host?: string | undefined;
   readonly store?: string | undefined;
@@ -66,6 +69,31 @@ export const runtimeSettings: readonly RuntimeSetting[] = [
     placeholder: '<port>',
     description: 'public gRPC port (Runtime ↔ Runtime, event horizon); 0 lets the OS choose',
     defaultText: '50052',
+  },
+  {
+    name: 'publicTlsCert',
+    flag: '--public-tls-cert',
+    env: 'DOLITTLE_PUBLIC_TLS_CERT',
+    placeholder: '<file>',
+    description:
+      'PEM certificate (chain) of the public port, which then serves TLS; needs --public-tls-key; overrides endpoints.json public.tls',
+    defaultText: 'endpoints.json public.tls, else no TLS',
+  },
+  {
+    name: 'publicTlsKey',
+    flag: '--public-tls-key',
+    env: 'DOLITTLE_PUBLIC_TLS_KEY',
+    placeholder: '<file>',
+    description: 'PEM private key of --public-tls-cert (unencrypted)',
+    defaultText: 'endpoints.json public.tls',
+  },
+  {
+    name: 'publicTlsCa',
+    flag: '--public-tls-ca',
+    env: 'DOLITTLE_PUBLIC_TLS_CA',
+    placeholder: '<file>',
+    description: 'PEM CA certificate(s): the public port then requires client certificates signed by them',
+    defaultText: 'endpoints.json public.tls.ca, else none',
   },
   {
     name: 'metricsPort',

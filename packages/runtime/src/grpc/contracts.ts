@@ -11,6 +11,10 @@ import callContextPb from '@dolittle/contracts/Services/CallContext_pb.js';
 import pingPb from '@dolittle/contracts/Services/Ping_pb.js';
 import reverseCallContextPb from '@dolittle/contracts/Services/ReverseCallContext_pb.js';
 import versionPb from '@dolittle/contracts/Versioning/Version_pb.js';
+import embeddingsGrpc from '@dolittle/runtime.contracts/Embeddings/Embeddings_grpc_pb.js';
+import embeddingsPb from '@dolittle/runtime.contracts/Embeddings/Embeddings_pb.js';
+import embeddingStoreGrpc from '@dolittle/runtime.contracts/Embeddings/Store_grpc_pb.js';
+import embeddingStorePb from '@dolittle/runtime.contracts/Embeddings/Store_pb.js';
 import aggregatePb from '@dolittle/runtime.contracts/Events/Aggregate_pb.js';
 import committedPb from '@dolittle/runtime.contracts/Events/Committed_pb.js';
 import eventStoreGrpc from '@dolittle/runtime.contracts/Events/EventStore_grpc_pb.js';
@@ -31,6 +35,10 @@ import projectionStoreGrpc from '@dolittle/runtime.contracts/Projections/Store_g
 import projectionStorePb from '@dolittle/runtime.contracts/Projections/Store_pb.js';
 import durationPb from 'google-protobuf/google/protobuf/duration_pb.js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
+import eventHorizonConsumerGrpc from '@dolittle/runtime.contracts/EventHorizon/Consumer_grpc_pb.js';
+import eventHorizonConsumerPb from '@dolittle/runtime.contracts/EventHorizon/Consumer_pb.js';
+import subscriptionsGrpc from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_grpc_pb.js';
+import subscriptionsPb from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_pb.js';
 
 export const { Artifact } = artifactPb;
 export type Artifact = InstanceType<typeof Artifact>;
@@ -167,3 +175,75 @@ export type GetAllRequest = InstanceType<typeof GetAllRequest>;
 export type GetAllResponse = InstanceType<typeof GetAllResponse>;
 export const projectionsService = projectionsProcessingGrpc.ProjectionsService;
 export const projectionStoreService = projectionStoreGrpc.ProjectionsService;
+
+// The event horizon: Consumer (runtime to runtime, public port) and Subscriptions (head to its own runtime).
+export const {
+  EventHorizonEvent,
+  ConsumerSubscriptionRequest,
+  ConsumerResponse,
+  ConsumerRequest,
+  EventHorizonConsumerToProducerMessage,
+  EventHorizonProducerToConsumerMessage,
+} = eventHorizonConsumerPb;
+export type EventHorizonEvent = InstanceType<typeof EventHorizonEvent>;
+export type ConsumerSubscriptionRequest = InstanceType<typeof ConsumerSubscriptionRequest>;
+export type ConsumerResponse = InstanceType<typeof ConsumerResponse>;
+export type ConsumerRequest = InstanceType<typeof ConsumerRequest>;
+export type EventHorizonConsumerToProducerMessage = InstanceType<typeof EventHorizonConsumerToProducerMessage>;
+export type EventHorizonProducerToConsumerMessage = InstanceType<typeof EventHorizonProducerToConsumerMessage>;
+export const { Subscription, SubscriptionResponse } = subscriptionsPb;
+export type Subscription = InstanceType<typeof Subscription>;
+export type SubscriptionResponse = InstanceType<typeof SubscriptionResponse>;
+export const eventHorizonConsumerService = eventHorizonConsumerGrpc.ConsumerService;
+export const subscriptionsService = subscriptionsGrpc.SubscriptionsService;
+
+// Embeddings: the processing reverse call with Update/Delete, and the embedding store. The store's request and
+// response classes share their names with the projection store's, so they are exported with an `Embedding` prefix.
+export const {
+  EmbeddingClientToRuntimeMessage,
+  EmbeddingRuntimeToClientMessage,
+  EmbeddingRegistrationRequest,
+  EmbeddingRegistrationResponse,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  EmbeddingCompareRequest,
+  EmbeddingCompareResponse,
+  EmbeddingDeleteRequest,
+  EmbeddingDeleteResponse,
+  EmbeddingProjectRequest,
+  UpdateRequest,
+  UpdateResponse,
+  DeleteRequest,
+  DeleteResponse,
+} = embeddingsPb;
+export type EmbeddingClientToRuntimeMessage = InstanceType<typeof EmbeddingClientToRuntimeMessage>;
+export type EmbeddingRuntimeToClientMessage = InstanceType<typeof EmbeddingRuntimeToClientMessage>;
+export type EmbeddingRegistrationRequest = InstanceType<typeof EmbeddingRegistrationRequest>;
+export type EmbeddingRegistrationResponse = InstanceType<typeof EmbeddingRegistrationResponse>;
+export type EmbeddingRequest = InstanceType<typeof EmbeddingRequest>;
+export type EmbeddingResponse = InstanceType<typeof EmbeddingResponse>;
+export type EmbeddingCompareRequest = InstanceType<typeof EmbeddingCompareRequest>;
+export type EmbeddingCompareResponse = InstanceType<typeof EmbeddingCompareResponse>;
+export type EmbeddingDeleteRequest = InstanceType<typeof EmbeddingDeleteRequest>;
+export type EmbeddingDeleteResponse = InstanceType<typeof EmbeddingDeleteResponse>;
+export type EmbeddingProjectRequest = InstanceType<typeof EmbeddingProjectRequest>;
+export type UpdateRequest = InstanceType<typeof UpdateRequest>;
+export type UpdateResponse = InstanceType<typeof UpdateResponse>;
+export type DeleteRequest = InstanceType<typeof DeleteRequest>;
+export type DeleteResponse = InstanceType<typeof DeleteResponse>;
+export const {
+  GetOneRequest: EmbeddingGetOneRequest,
+  GetOneResponse: EmbeddingGetOneResponse,
+  GetKeysRequest: EmbeddingGetKeysRequest,
+  GetKeysResponse: EmbeddingGetKeysResponse,
+  GetAllRequest: EmbeddingGetAllRequest,
+  GetAllResponse: EmbeddingGetAllResponse,
+} = embeddingStorePb;
+export type EmbeddingGetOneRequest = InstanceType<typeof EmbeddingGetOneRequest>;
+export type EmbeddingGetOneResponse = InstanceType<typeof EmbeddingGetOneResponse>;
+export type EmbeddingGetKeysRequest = InstanceType<typeof EmbeddingGetKeysRequest>;
+export type EmbeddingGetKeysResponse = InstanceType<typeof EmbeddingGetKeysResponse>;
+export type EmbeddingGetAllRequest = InstanceType<typeof EmbeddingGetAllRequest>;
+export type EmbeddingGetAllResponse = InstanceType<typeof EmbeddingGetAllResponse>;
+export const embeddingsService = embeddingsGrpc.EmbeddingsService;
+export const embeddingStoreService = embeddingStoreGrpc.EmbeddingStoreService;

@@ -1,22 +1,11 @@
-import {
-  type ArtifactId,
-  type ExecutionContext as DomainExecutionContext,
-  type Guid,
-  RegistrationFailed,
-  type ScopeId,
-} from '@dolittle-ts/fundamentals';
+import type { ArtifactId, ExecutionContext as DomainExecutionContext, Guid, ScopeId } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { RuntimeMetrics } from '../metrics/metrics.js';
 import type { ActiveProcessors } from '../processing/active-processors.js';
-import {
-  type EventHandlerDefinition,
-  eventHandlerKeys,
-  prepareEventHandler,
-  runEventHandler,
-} from '../processing/event-handler.js';
-import { streamClaim } from '../processing/filter.js';
+import { type EventHandlerDefinition, registerEventHandler } from '../processing/event-handler.js';
 import type { EventProcessor } from '../processing/processing-result.js';
+import type { Registration } from '../processing/registration.js';
 import type { Tenants } from '../tenancy/tenants.js';
 import { committedEventToPb } from './committed-events.js';
 import {
@@ -63,63 +52,53 @@ async function serveEventHandler(
   call: ServerDuplexStream<EventHandlerClientToRuntimeMessage, EventHandlerRuntimeToClientMessage>,
   deps: ProcessingServiceDependencies,
 ): Promise<void> {
-  const { tenants, active, logger } = deps;
-  const connection = await acceptReverseCall(call, eventHandlersProtocol, { logger, signal: deps.shutdown });
+  const connection = await acceptReverseCall(call, eventHandlersProtocol, {
+    logger: deps.logger,
+    signal: deps.shutdown,
+  });
   if (connection === undefined) return;
+  let registration: Registration;
   let definition: EventHandlerDefinition;
   try {
     definition = readDefinition(connection);
+    registration = await registerEventHandler(deps, definition, headProcessor(connection, definition, deps.metrics));
   } catch (error) {
+    deps.logger.warn({ reason: (error as Error).message }, 'event handler registration refused');
     connection.reject(error);
     return;
   }
-  const release = active.claim(streamClaim(eventHandlerKeys(definition).target));
-  if (release === undefined) {
-    connection.reject(
-      new RegistrationFailed('event-handler', definition.id, 'it is already registered by a connected head'),
-    );
-    return;
-  }
-  const log = logger.child({ eventHandler: definition.id, scope: definition.scope });
-  try {
-    try {
-      for (const tenant of tenants.all()) await prepareEventHandler(tenant.store, definition);
-    } catch (error) {
-      log.warn({ reason: (error as Error).message }, 'event handler registration refused');
-      connection.reject(error);
-      return;
-    }
-    connection.accept(new EventHandlerRegistrationResponse());
-    log.info({ types: definition.types.length, partitioned: definition.partitioned }, 'event handler registered');
+  await runRegistration(
+    connection,
+    registration,
+    deps.logger.child({ eventHandler: definition.id, scope: definition.scope }),
+  );
+}
 
-    const processor = headProcessor(connection, definition, deps.metrics);
-    const runs = tenants.all().map((tenant) =>
-      runEventHandler({
-        store: tenant.store,
-        definition,
-        processor,
-        watcher: tenant.watcher,
-        context: {
-          tenant: tenant.id,
-          scope: definition.scope,
-          partitioned: definition.partitioned,
-          signal: connection.signal,
-        },
-        logger: log,
-        partitionsInFlight: deps.partitionsInFlight,
-      }).catch((error: unknown) => {
-        if (connection.signal.aborted) return;
-        // The head reconnects and processing resumes from the persisted state.
-        log.error({ err: error, tenant: tenant.id }, 'event handler stopped on an error; ending the connection');
-        connection.end();
-      }),
-    );
-    const end = await connection.closed;
-    await Promise.allSettled(runs);
-    log.info({ end: end.kind }, 'event handler disconnected');
-  } finally {
-    release();
+/**
+ * Accepts the head's registration, runs the processor while the head stays connected, and ends the call if
+ * processing fails (the head reconnects and processing resumes from the persisted state).
+ */
+export async function runRegistration(
+  connection: {
+    accept(response: never): void;
+    end(): void;
+    readonly signal: AbortSignal;
+    readonly closed: Promise<{ kind: string }>;
+  },
+  registration: Registration,
+  log: ProcessingServiceDependencies['logger'],
+  response: unknown = new EventHandlerRegistrationResponse(),
+): Promise<void> {
+  connection.accept(response as never);
+  log.info('registered');
+  try {
+    await registration.run(connection.signal);
+  } catch (error) {
+    log.error({ reason: (error as Error).message }, 'processing stopped; ending the connection');
+    connection.end();
   }
+  const end = await connection.closed;
+  log.info({ end: end.kind }, 'disconnected');
 }
 
 function readDefinition(connection: ReverseCallConnection<EventHandlersReverseCall>): EventHandlerDefinition {

@@ -38,6 +38,20 @@ const table: Record<ErrorCode, FailureMapping> = {
     status: status.FAILED_PRECONDITION,
   },
   Internal: { failureId: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid, status: status.INTERNAL },
+  MissingConsent: { failureId: 'be1ba4e6-81e3-49c4-bec2-6c7e262bfb77' as Guid, status: status.PERMISSION_DENIED },
+  MissingMicroserviceConfiguration: {
+    failureId: '9b74482a-8eaa-47ab-ac1c-53d704e4e77d' as Guid,
+    status: status.FAILED_PRECONDITION,
+  },
+  // CouldNotConnectToProducerRuntime
+  SubscriptionFailed: { failureId: '2e6b926a-a213-4175-a597-df64aee4a497' as Guid, status: status.UNAVAILABLE },
+  // Dolittle 6 `Embeddings.Processing/EmbeddingFailures.cs`; a detected loop is answered with these two as well.
+  NoEmbeddingRegisteredForTenant: {
+    failureId: 'd76e5522-9bbd-4bb1-87df-b167e42acf02' as Guid,
+    status: status.FAILED_PRECONDITION,
+  },
+  FailedToUpdateEmbedding: { failureId: '4f765146-c635-497a-a14b-b7f80d5cf875' as Guid, status: status.ABORTED },
+  FailedToDeleteEmbedding: { failureId: 'dcfba172-9348-4b2c-b518-17603798c0ec' as Guid, status: status.ABORTED },
   // Refined per processor kind below.
   RegistrationFailed: { failureId: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid, status: status.FAILED_PRECONDITION },
 };

@@ -1,20 +1,13 @@
 import {
   type ExecutionContext as DomainExecutionContext,
   type PartitionId,
-  RegistrationFailed,
   type ScopeId,
   unspecifiedPartition,
 } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  type FilterDefinition,
-  filterKeys,
-  prepareFilter,
-  runClientFilter,
-  streamClaim,
-  validateFilter,
-} from '../processing/filter.js';
+import { type FilterDefinition, filterKeys, registerFilter } from '../processing/filter.js';
 import type { EventFilter, FilterResult } from '../processing/processing-result.js';
+import type { Registration } from '../processing/registration.js';
 import { committedEventToPb } from './committed-events.js';
 import {
   FilterEventRequest,
@@ -23,7 +16,7 @@ import {
   type PartitionedFilterResponse,
 } from './contracts.js';
 import { guidToUuid, uuidToGuid } from './convert.js';
-import type { ProcessingServiceDependencies } from './event-handlers-service.js';
+import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
 import { processingResultOf, retryStateToPb } from './processor-failures.js';
 import {
   acceptReverseCall,
@@ -61,10 +54,10 @@ async function serveFilter<T extends AnyFilterCall>(
   kind: FilterDefinition['kind'],
   deps: ProcessingServiceDependencies,
 ): Promise<void> {
-  const { tenants, active, logger } = deps;
-  const connection = await acceptReverseCall(call, protocol, { logger, signal: deps.shutdown });
+  const connection = await acceptReverseCall(call, protocol, { logger: deps.logger, signal: deps.shutdown });
   if (connection === undefined) return;
   let definition: FilterDefinition;
+  let registration: Registration;
   try {
     const args = connection.arguments as T['arguments'] & {
       getFilterid(): ReturnType<FiltersReverseCall['arguments']['getFilterid']>;
@@ -74,68 +67,19 @@ async function serveFilter<T extends AnyFilterCall>(
         ? uuidToGuid(args.getScopeid(), 'scopeId')
         : '00000000-0000-0000-0000-000000000000';
     definition = { scope: scope as string as ScopeId, id: uuidToGuid(args.getFilterid(), 'filterId'), kind };
+    const filter = headFilter(connection as unknown as ReverseCallConnection<AnyFilterCall>, definition, deps.metrics);
+    registration = await registerFilter(deps, definition, filter);
   } catch (error) {
+    deps.logger.warn({ reason: (error as Error).message }, 'filter registration refused');
     connection.reject(error);
     return;
   }
-  const { target } = filterKeys(definition);
-  const release = active.claim(streamClaim(target));
-  if (release === undefined) {
-    connection.reject(
-      new RegistrationFailed('filter', definition.id, 'its stream is already written by a connected head'),
-    );
-    return;
-  }
-  const log = logger.child({ filter: definition.id, scope: target.scope, kind });
-  try {
-    try {
-      for (const tenant of tenants.all()) await prepareFilter(tenant.store, definition);
-    } catch (error) {
-      log.warn({ reason: (error as Error).message }, 'filter registration refused');
-      connection.reject(error);
-      return;
-    }
-    connection.accept(new FilterRegistrationResponse());
-    const filter = headFilter(connection as unknown as ReverseCallConnection<AnyFilterCall>, definition, deps.metrics);
-    const runs = tenants.all().map(async (tenant) => {
-      const context = {
-        tenant: tenant.id,
-        scope: target.scope,
-        partitioned: kind !== 'unpartitioned',
-        signal: connection.signal,
-      };
-      try {
-        // As in Dolittle, a changed filter is found after accepting: the head sees its stream end and retries.
-        const invalid = await validateFilter(tenant.store, definition, filter, context);
-        if (invalid !== undefined) {
-          log.error(
-            { tenant: tenant.id, reason: invalid },
-            'filter re-registration refused: its stream does not match',
-          );
-          connection.end();
-          return;
-        }
-        await runClientFilter({
-          store: tenant.store,
-          definition,
-          filter,
-          watcher: tenant.watcher,
-          context,
-          logger: log,
-        });
-      } catch (error) {
-        if (connection.signal.aborted) return;
-        log.error({ err: error, tenant: tenant.id }, 'filter stopped on an error; ending the connection');
-        connection.end();
-      }
-    });
-    log.info('filter registered');
-    const end = await connection.closed;
-    await Promise.allSettled(runs);
-    log.info({ end: end.kind }, 'filter disconnected');
-  } finally {
-    release();
-  }
+  await runRegistration(
+    connection,
+    registration,
+    deps.logger.child({ filter: definition.id, scope: filterKeys(definition).target.scope, kind }),
+    new FilterRegistrationResponse(),
+  );
 }
 
 function headFilter(

@@ -27,9 +27,24 @@ export function addService(server: Server, definition: unknown, implementation: 
   server.addService(definition as ServiceDefinition, implementation);
 }
 
-export function bind(server: Server, host: string, port: number): Promise<number> {
+/** TLS for a port: PEM certificate chain and key, and optionally the CAs client certificates must chain to. */
+export interface ServerTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca?: string | undefined;
+}
+
+export function bind(server: Server, host: string, port: number, tls?: ServerTls): Promise<number> {
+  const serverCredentials =
+    tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(
+          tls.ca === undefined ? null : Buffer.from(tls.ca),
+          [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
+          tls.ca !== undefined,
+        );
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => {
+    server.bindAsync(`${host}:${port}`, serverCredentials, (error, bound) => {
       if (error) reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
       else resolve(bound);
     });

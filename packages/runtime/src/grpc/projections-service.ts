@@ -2,15 +2,14 @@ import {
   type ArtifactId,
   type ExecutionContext as DomainExecutionContext,
   InvalidArgument,
-  RegistrationFailed,
   type ScopeId,
   unspecifiedPartition,
 } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Registration } from '../processing/registration.js';
 import type { KeySelector, ProjectionDefinition } from '../projections/projection-definition.js';
-import { type ProjectionHead, runProjection } from '../projections/projection-processor.js';
-import { promoteProjection, registerProjection } from '../projections/projection-registry.js';
-import type { Tenant } from '../tenancy/tenants.js';
+import type { ProjectionHead } from '../projections/projection-processor.js';
+import { registerProjection } from '../projections/projection-registration.js';
 import { committedEventToPb } from './committed-events.js';
 import {
   ProjectionCurrentState,
@@ -21,7 +20,7 @@ import {
   StreamEvent,
 } from './contracts.js';
 import { artifactFromPb, guidToUuid, uuidToGuid, validateJsonContent } from './convert.js';
-import type { ProcessingServiceDependencies } from './event-handlers-service.js';
+import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
 import { processingResultOf, retryStateToPb } from './processor-failures.js';
 import {
   acceptReverseCall,
@@ -47,68 +46,24 @@ async function serveProjection(
   call: ServerDuplexStream<ProjectionsReverseCall['clientMessage'], ProjectionsReverseCall['serverMessage']>,
   deps: ProcessingServiceDependencies,
 ): Promise<void> {
-  const { tenants, active, logger } = deps;
-  const connection = await acceptReverseCall(call, projectionsProtocol, { logger, signal: deps.shutdown });
+  const connection = await acceptReverseCall(call, projectionsProtocol, { logger: deps.logger, signal: deps.shutdown });
   if (connection === undefined) return;
   let definition: ProjectionDefinition;
+  let registration: Registration;
   try {
     definition = readDefinition(connection);
+    registration = await registerProjection(deps, definition, headProjection(connection, definition, deps.metrics));
   } catch (error) {
+    deps.logger.warn({ reason: (error as Error).message }, 'projection registration refused');
     connection.reject(error);
     return;
   }
-  const release = active.claim(`projection/${definition.scope}/${definition.id}`);
-  if (release === undefined) {
-    connection.reject(
-      new RegistrationFailed('projection', definition.id, 'it is already registered by a connected head'),
-    );
-    return;
-  }
-  const log = logger.child({ projection: definition.id, scope: definition.scope });
-  try {
-    let targets: { tenant: Tenant; generation: number; building: boolean }[];
-    try {
-      targets = [];
-      for (const tenant of tenants.all())
-        targets.push({ tenant, ...(await registerProjection(tenant.store, definition)) });
-    } catch (error) {
-      log.warn({ reason: (error as Error).message }, 'projection registration refused');
-      connection.reject(error);
-      return;
-    }
-    connection.accept(new ProjectionRegistrationResponse());
-    log.info({ rebuilding: targets.some((t) => t.building) }, 'projection registered');
-    const head = headProjection(connection, definition, deps.metrics);
-    const runs = targets.map(async ({ tenant, generation, building }) => {
-      let promoted = !building;
-      try {
-        await runProjection({
-          store: tenant.store,
-          definition,
-          generation,
-          head,
-          watcher: tenant.watcher,
-          context: { tenant: tenant.id, scope: definition.scope, partitioned: false, signal: connection.signal },
-          logger: log,
-          onCaughtUp: async () => {
-            if (promoted) return;
-            await promoteProjection(tenant.store, definition.scope, definition.id, generation);
-            promoted = true;
-            log.info({ tenant: tenant.id, generation }, 'projection rebuilt; readers now see the new read models');
-          },
-        });
-      } catch (error) {
-        if (connection.signal.aborted) return;
-        log.error({ err: error, tenant: tenant.id }, 'projection stopped on an error; ending the connection');
-        connection.end();
-      }
-    });
-    const end = await connection.closed;
-    await Promise.allSettled(runs);
-    log.info({ end: end.kind }, 'projection disconnected');
-  } finally {
-    release();
-  }
+  await runRegistration(
+    connection,
+    registration,
+    deps.logger.child({ projection: definition.id, scope: definition.scope }),
+    new ProjectionRegistrationResponse(),
+  );
 }
 
 function readDefinition(connection: ReverseCallConnection<ProjectionsReverseCall>): ProjectionDefinition {

@@ -13,9 +13,11 @@ import {
 import type { StreamProcessorKey, StreamRef, TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
 import type { EventWatcher } from './event-watcher.js';
+import { streamClaim } from './filter.js';
 import { runFilterProcessor } from './filter-processor.js';
 import { runPartitionedProcessor } from './partitioned-processor.js';
 import type { EventProcessor, ProcessingContext } from './processing-result.js';
+import { type ProcessingEnvironment, type Registration, runForEveryTenant } from './registration.js';
 import { loadOrCreateState } from './stream-processor-state.js';
 import { createStreamSource, requireProcessingStore } from './stream-source.js';
 import { runUnpartitionedProcessor } from './unpartitioned-processor.js';
@@ -169,4 +171,37 @@ export async function runEventHandler(options: RunEventHandlerOptions): Promise<
       ? runPartitionedProcessor({ ...processorOptions, partitionsInFlight: options.partitionsInFlight }, processorState)
       : runUnpartitionedProcessor(processorOptions, processorState);
   await Promise.all([filter, processor]);
+}
+
+/**
+ * Registers an event handler for every configured tenant: refused while another head has it (or a filter writes its
+ * stream), or when its definition changed incompatibly. Throws RegistrationFailed.
+ */
+export async function registerEventHandler(
+  env: ProcessingEnvironment,
+  definition: EventHandlerDefinition,
+  processor: EventProcessor,
+): Promise<Registration> {
+  const release = env.active.claim(streamClaim(eventHandlerKeys(definition).target));
+  if (release === undefined) {
+    throw new RegistrationFailed('event-handler', definition.id, 'it is already registered by a connected head');
+  }
+  try {
+    for (const tenant of env.tenants.all()) await prepareEventHandler(tenant.store, definition);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const log = env.logger.child({ eventHandler: definition.id, scope: definition.scope });
+  return runForEveryTenant(env.tenants, release, log, (tenant, signal) =>
+    runEventHandler({
+      store: tenant.store,
+      definition,
+      processor,
+      watcher: tenant.watcher,
+      context: { tenant: tenant.id, scope: definition.scope, partitioned: definition.partitioned, signal },
+      logger: log,
+      partitionsInFlight: env.partitionsInFlight,
+    }),
+  );
 }

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { EventWatcher } from './event-watcher.js';
 import { runFilterProcessor } from './filter-processor.js';
 import type { EventFilter, ProcessingContext } from './processing-result.js';
+import { type ProcessingEnvironment, type Registration, runForEveryTenant } from './registration.js';
 import { loadOrCreateState } from './stream-processor-state.js';
 import { createStreamSource, requireProcessingStore } from './stream-source.js';
 
@@ -151,4 +152,45 @@ export async function runClientFilter(options: RunFilterOptions): Promise<void> 
     },
     state.kind === 'unpartitioned' ? state : { ...state, kind: 'unpartitioned', failure: undefined },
   );
+}
+
+/**
+ * Registers a head's filter for every configured tenant. Throws RegistrationFailed when its stream is taken or was
+ * written by another kind of processor. `run` first re-filters what the filter already filtered and stops with
+ * RegistrationFailed if the result differs from its stream (as Dolittle does, after the registration was accepted).
+ */
+export async function registerFilter(
+  env: ProcessingEnvironment,
+  definition: FilterDefinition,
+  filter: EventFilter,
+): Promise<Registration> {
+  const { target } = filterKeys(definition);
+  const release = env.active.claim(streamClaim(target));
+  if (release === undefined) {
+    throw new RegistrationFailed('filter', definition.id, 'its stream is already written by a connected head');
+  }
+  try {
+    for (const tenant of env.tenants.all()) await prepareFilter(tenant.store, definition);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const log = env.logger.child({ filter: definition.id, scope: target.scope, kind: definition.kind });
+  return runForEveryTenant(env.tenants, release, log, async (tenant, signal) => {
+    const context = {
+      tenant: tenant.id,
+      scope: target.scope,
+      partitioned: definition.kind !== 'unpartitioned',
+      signal,
+    };
+    const invalid = await validateFilter(tenant.store, definition, filter, context);
+    if (invalid !== undefined) {
+      throw new RegistrationFailed(
+        'filter',
+        definition.id,
+        `its stream does not match the filter (tenant ${tenant.id}): ${invalid}`,
+      );
+    }
+    await runClientFilter({ store: tenant.store, definition, filter, watcher: tenant.watcher, context, logger: log });
+  });
 }

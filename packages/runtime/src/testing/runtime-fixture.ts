@@ -37,6 +37,9 @@ export function testConfig(
     allowUnsafeDurability: false,
     maxMessageBytes: 4 * 1024 * 1024,
     partitionsInFlight: 8,
+    publicTls: undefined,
+    microservices: new Map(),
+    consents: new Map(),
     logLevel: 'error',
     ...rest,
   };

@@ -73,10 +73,13 @@ export async function checkAgainstModel<T>(
   const details = await fc.check(property, {
     numRuns: options.numRuns,
     // A failing scenario can take seconds (the liveness wait); bound the shrinking that follows.
-    interruptAfterTimeLimit: 240_000,
+    interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS ?? 60_000),
     ...replayParameters(),
   });
   stats.report(t, details.seed);
-  if (details.failed) assert.fail(fc.defaultReportMessage(details));
+  if (details.failed) {
+    const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    assert.fail(`${fc.defaultReportMessage(details)}\n${error}`);
+  }
   assert.ok(!details.interrupted, 'the property was interrupted before its runs were done');
 }

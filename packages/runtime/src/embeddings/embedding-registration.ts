@@ -1,0 +1,51 @@
+import { type AggregateRootVersion, defaultScope, RegistrationFailed } from '@dolittle-ts/fundamentals';
+import type { EmbeddingStates, TenantStore } from '@dolittle-ts/store';
+import { definitionRecord, type EmbeddingDefinition } from './embedding-definition.js';
+
+/** The embedding ports of a tenant store; registration fails on a store that lacks them. */
+export function requireEmbeddingStore(store: TenantStore, embeddingId: string) {
+  const { embeddings, definitions } = store;
+  if (embeddings === undefined || definitions === undefined) {
+    throw new RegistrationFailed(
+      'embedding',
+      embeddingId,
+      `the store ${store.location} cannot hold embedding states (it has no embedding states or definitions)`,
+    );
+  }
+  return { embeddings, definitions };
+}
+
+/** The initial state of a registered embedding, from its persisted definition; undefined if never registered. */
+export async function persistedInitialState(store: TenantStore, embeddingId: string): Promise<string | undefined> {
+  const persisted = await store.definitions?.get('embedding', defaultScope, embeddingId);
+  return persisted === undefined ? undefined : (JSON.parse(persisted) as { initialState: string }).initialState;
+}
+
+/**
+ * Registers a definition with a tenant. Unchanged (or new): nothing to do. Changed (other event types or initial
+ * state): every stored read model is rebuilt from its aggregate's events with the new definition. Dolittle drops
+ * the read models, but the keys cannot be recovered from the event log (event source ids are hashes of the keys),
+ * so instead each key is reset to "deleted, at version 0" and the processor's first refresh re-projects all of the
+ * key's aggregate events through the head, starting from the new initial state. The new definition is persisted
+ * last, so a crash half-way resets again on the next registration.
+ */
+export async function registerEmbedding(
+  store: TenantStore,
+  definition: EmbeddingDefinition,
+): Promise<{ readonly changed: boolean; readonly keys: number }> {
+  const { embeddings, definitions } = requireEmbeddingStore(store, definition.id);
+  const record = definitionRecord(definition);
+  const persisted = await definitions.get('embedding', defaultScope, definition.id);
+  if (persisted === record) return { changed: false, keys: 0 };
+  const keys = persisted === undefined ? 0 : await resetAll(embeddings, definition.id);
+  await definitions.set('embedding', defaultScope, definition.id, record);
+  return { changed: persisted !== undefined, keys };
+}
+
+async function resetAll(embeddings: EmbeddingStates, embeddingId: string): Promise<number> {
+  const all = await embeddings.getAll(embeddingId, { includeRemoved: true });
+  for (const [key, state] of all) {
+    await embeddings.set(embeddingId, key, { state: state.state, version: 0 as AggregateRootVersion, removed: true });
+  }
+  return all.size;
+}
