@@ -2,12 +2,9 @@
  * The composition root: wires configuration, stores, the domain and the gRPC edge. Nothing else imports adapters.
  */
 import type { Server as HttpServer } from 'node:http';
-import { defaultScope, type TenantId } from '@dolittle-ts/fundamentals';
-import type { TenantStore } from '@dolittle-ts/store';
+import type { TenantId } from '@dolittle-ts/fundamentals';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config/runtime-config.js';
-import { Subscriptions } from './event-horizon/subscriptions.js';
-import { Committer } from './events/committer.js';
 import {
   embeddingStoreService,
   embeddingsService,
@@ -30,11 +27,7 @@ import { addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server
 import { createProjectionStoreService } from './grpc/projection-store-service.js';
 import { createProjectionsService } from './grpc/projections-service.js';
 import { createSubscriptionsService } from './grpc/subscriptions-service.js';
-import { RuntimeMetrics } from './metrics/metrics.js';
-import { ActiveProcessors } from './processing/active-processors.js';
-import { EventWatcher } from './processing/event-watcher.js';
-import { createStoreOpener } from './tenancy/store-opener.js';
-import { type Tenant, Tenants } from './tenancy/tenants.js';
+import { createRuntimeCore } from './runtime-core.js';
 
 export interface BoundEndpoint {
   readonly host: string;
@@ -64,53 +57,19 @@ const shutdownGraceMs = 10_000;
 
 export async function startRuntime(config: RuntimeConfig, options: StartOptions): Promise<RunningRuntime> {
   const { logger } = options;
-  const metrics = new RuntimeMetrics();
-  const opener = createStoreOpener({ allowUnsafeDurability: config.allowUnsafeDurability, logger });
-  const stores: TenantStore[] = [];
+  const core = await createRuntimeCore(config, {
+    logger,
+    connectToProducer: createProducerConnector({
+      microserviceId: config.microserviceId,
+      environment: config.environment,
+    }),
+  });
+  const { tenants, processing, subscriptions, metrics } = core;
   const privateServer = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   const publicServer = createGrpcServer({ maxMessageBytes: config.maxMessageBytes });
   let metricsServer: HttpServer | undefined;
-  // Aborted first on stop: reverse calls end (heads see the stream close) and processors stop.
-  const shutdownSignal = new AbortController();
-
-  const closeStores = async () => {
-    for (const store of stores.splice(0)) {
-      await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing a tenant store failed'));
-    }
-    await opener.close();
-  };
 
   try {
-    const tenantList: Tenant[] = [];
-    for (const tenant of config.tenants.values()) {
-      const store = await opener.open(tenant.id, tenant.store);
-      stores.push(store);
-      logger.info({ tenant: tenant.id, store: store.location }, 'tenant store opened');
-      const labels = { tenant: tenant.id };
-      const watcher = new EventWatcher();
-      const committer = new Committer({
-        tenantId: tenant.id,
-        store: store.events,
-        onCommitted: (last) => watcher.notify({ kind: 'event-log', scope: defaultScope }, last),
-        onBatch: ({ commits, events, seconds, failed }) => {
-          metrics.commitBatches.inc({ ...labels, result: failed ? 'failed' : 'ok' });
-          metrics.commitBatchSize.observe(labels, commits);
-          metrics.commitBatchSeconds.observe(labels, seconds);
-          if (events > 0) metrics.eventsCommitted.inc(labels, events);
-        },
-      });
-      tenantList.push({ id: tenant.id, store, committer, watcher });
-    }
-    const tenants = new Tenants(tenantList);
-
-    const processing = {
-      tenants,
-      active: new ActiveProcessors(),
-      logger,
-      shutdown: shutdownSignal.signal,
-      partitionsInFlight: config.partitionsInFlight,
-      metrics,
-    };
     addService(privateServer, eventStoreService, createEventStoreService({ tenants, logger }));
     addService(privateServer, eventHandlersService, createEventHandlersService(processing));
     addService(privateServer, filtersService, createFiltersService(processing));
@@ -118,14 +77,6 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     addService(privateServer, projectionStoreService, createProjectionStoreService({ tenants, logger }));
     addService(privateServer, embeddingsService, createEmbeddingsService(processing));
     addService(privateServer, embeddingStoreService, createEmbeddingStoreService({ tenants, logger }));
-    const subscriptions = new Subscriptions({
-      tenants,
-      microservices: config.microservices,
-      connect: createProducerConnector({ microserviceId: config.microserviceId, environment: config.environment }),
-      logger,
-      signal: shutdownSignal.signal,
-      track: (work) => processing.active.track(work),
-    });
     addService(privateServer, subscriptionsService, createSubscriptionsService({ subscriptions, logger }));
     addService(
       publicServer,
@@ -135,7 +86,7 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
         consents: config.consents,
         active: processing.active,
         logger,
-        shutdown: shutdownSignal.signal,
+        shutdown: core.shutdown,
       }),
     );
     const privatePort = await bind(privateServer, config.endpoints.private.host, config.endpoints.private.port);
@@ -160,11 +111,10 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     const stop = () => {
       stopping ??= (async () => {
         logger.info('stopping: finishing in-flight calls');
-        shutdownSignal.abort();
+        // Reverse calls end first (heads see their streams close), then in-flight unary calls finish.
+        core.abort();
         await Promise.all([shutdown(privateServer, shutdownGraceMs), shutdown(publicServer, shutdownGraceMs)]);
-        await processing.active.drain();
-        for (const tenant of tenants.all()) await tenant.committer.drain();
-        await closeStores();
+        await core.stop();
         if (metricsServer !== undefined) await new Promise<void>((resolve) => metricsServer?.close(() => resolve()));
         logger.info('stopped');
         markStopped();
@@ -187,7 +137,7 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     privateServer.forceShutdown();
     publicServer.forceShutdown();
     metricsServer?.close();
-    await closeStores();
+    await core.stop();
     throw error;
   }
 }
