@@ -103,7 +103,7 @@ export class EmbeddingProcessor {
     return this.#job(() => this.#converge(key, { kind: 'update', desired }, executionContext));
   }
 
-  /** Deletes the key's read model, committing the events the head says delete it. A key without one is left be. */
+  /** Deletes the key's read model, committing the events the head says delete it. A key without one is left alone. */
   delete(key: string, executionContext: ExecutionContext): Promise<EmbeddingOutcome> {
     return this.#job(() => this.#converge(key, { kind: 'delete' }, executionContext));
   }
@@ -296,24 +296,23 @@ export class EmbeddingProcessor {
     for (const key of keys) {
       if (this.#signal.aborted) return;
       const eventSourceId = eventSourceIdForKey(key);
-      let loaded: Loaded;
       try {
-        loaded = await this.#load(key, eventSourceId, context);
+        const loaded = await this.#load(key, eventSourceId, context);
+        // Whatever was projected is kept, even when the head failed on a later event.
+        const current = loaded.ok ? loaded.current : loaded.progress;
+        if (current.version !== (loaded.stored?.version ?? 0)) {
+          await this.#store(key, eventSourceId, storedFormOf(current));
+        }
+        if (loaded.ok) {
+          this.#stale.delete(key);
+        } else {
+          this.#stale.add(key);
+          this.#logger.warn({ key, reason: loaded.reason }, 'embedding refresh of a key failed; it is retried later');
+        }
       } catch (error) {
         if (this.#signal.aborted) return;
         this.#stale.add(key);
-        this.#logger.warn({ err: error, key }, 'embedding refresh of a key failed');
-        continue;
-      }
-      const current = loaded.ok ? loaded.current : loaded.progress;
-      if (current.version !== (loaded.stored?.version ?? 0)) {
-        await this.#store(key, eventSourceId, storedFormOf(current));
-      }
-      if (loaded.ok) {
-        this.#stale.delete(key);
-      } else {
-        this.#stale.add(key);
-        this.#logger.warn({ key, reason: loaded.reason }, 'embedding refresh of a key failed; it is retried later');
+        this.#logger.warn({ err: error, key }, 'embedding refresh of a key failed; it is retried later');
       }
     }
   }

@@ -60,8 +60,8 @@ const table: Record<ErrorCode, FailureMapping> = {
 const registrationFailures: Record<ProcessorKind, Guid> = {
   'event-handler': 'dbfdfa15-e727-49f6-bed8-7a787954a4c6' as Guid,
   filter: 'f0480899-8aed-4191-b339-5121f4d9f2e2' as Guid,
-  projection: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid,
-  embedding: '05cc1d10-4efc-457b-84a6-a1be0a5f36ba' as Guid,
+  projection: 'eb82f4d3-06e5-45cc-ac97-7d77dd1e5d07' as Guid,
+  embedding: '77cd99ec-9939-43ae-83dc-3c770ef65a4c' as Guid,
 };
 
 /** Dolittle's FailureId.Other: an error with no documented id. */
