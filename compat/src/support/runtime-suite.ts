@@ -20,6 +20,8 @@ export interface RuntimeSuiteOptions {
   readonly tenants?: readonly string[];
   /** Stop the suite after this long (default 60 s). */
   readonly timeoutMs?: number;
+  /** More Runtime CLI flags (e.g. `--partitions-in-flight 2`). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface RuntimeSuite {
@@ -31,6 +33,12 @@ export interface RuntimeSuite {
   readonly configDir: ConfigDir | undefined;
   /** Closes the current SDK client and builds a new one against the Runtime's current private port. */
   reconnect(): SdkClient;
+  /**
+   * Builds one more SDK client (kitchen event types registered, then `configure`: event handlers, filters…)
+   * against the Runtime's current private port. The suite closes it in its `after` hook before it stops the
+   * Runtime; closing it earlier is fine.
+   */
+  connect(configure?: (builder: ClientBuilder) => ClientBuilder): SdkClient;
 }
 
 /** The event types every compat client registers. */
@@ -53,6 +61,7 @@ export function describeOnEveryStore(
       let runtime: RuntimeProcess | undefined;
       let sdk: SdkClient | undefined;
       let configDir: ConfigDir | undefined;
+      const extraClients: SdkClient[] = [];
       const required = <T>(value: T | undefined, what: string): T => {
         if (value === undefined) throw new Error(`${what} is not ready: the suite's before hook failed`);
         return value;
@@ -79,6 +88,17 @@ export function describeOnEveryStore(
           sdk = createSdkClient({ port: suite.runtime.privatePort, configure: registerKitchenEventTypes });
           return sdk;
         },
+        connect(configure) {
+          const extra = createSdkClient({
+            port: suite.runtime.privatePort,
+            configure: (builder) => {
+              const withTypes = registerKitchenEventTypes(builder);
+              return configure ? configure(withTypes) : withTypes;
+            },
+          });
+          extraClients.push(extra);
+          return extra;
+        },
       };
 
       before(async () => {
@@ -87,11 +107,13 @@ export function describeOnEveryStore(
         runtime = await startRuntimeProcess({
           store: prepared.store,
           ...(configDir ? { configDir: configDir.path } : {}),
+          ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
         });
         suite.reconnect();
       });
 
       after(async () => {
+        for (const extra of extraClients) extra.close();
         sdk?.close();
         try {
           await runtime?.dispose();

@@ -15,6 +15,10 @@ import embeddingsGrpc from '@dolittle/runtime.contracts/Embeddings/Embeddings_gr
 import embeddingsPb from '@dolittle/runtime.contracts/Embeddings/Embeddings_pb.js';
 import embeddingStoreGrpc from '@dolittle/runtime.contracts/Embeddings/Store_grpc_pb.js';
 import embeddingStorePb from '@dolittle/runtime.contracts/Embeddings/Store_pb.js';
+import eventHorizonConsumerGrpc from '@dolittle/runtime.contracts/EventHorizon/Consumer_grpc_pb.js';
+import eventHorizonConsumerPb from '@dolittle/runtime.contracts/EventHorizon/Consumer_pb.js';
+import subscriptionsGrpc from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_grpc_pb.js';
+import subscriptionsPb from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_pb.js';
 import aggregatePb from '@dolittle/runtime.contracts/Events/Aggregate_pb.js';
 import committedPb from '@dolittle/runtime.contracts/Events/Committed_pb.js';
 import eventStoreGrpc from '@dolittle/runtime.contracts/Events/EventStore_grpc_pb.js';
@@ -35,10 +39,6 @@ import projectionStoreGrpc from '@dolittle/runtime.contracts/Projections/Store_g
 import projectionStorePb from '@dolittle/runtime.contracts/Projections/Store_pb.js';
 import durationPb from 'google-protobuf/google/protobuf/duration_pb.js';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
-import eventHorizonConsumerGrpc from '@dolittle/runtime.contracts/EventHorizon/Consumer_grpc_pb.js';
-import eventHorizonConsumerPb from '@dolittle/runtime.contracts/EventHorizon/Consumer_pb.js';
-import subscriptionsGrpc from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_grpc_pb.js';
-import subscriptionsPb from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_pb.js';
 
 export const { Artifact } = artifactPb;
 export type Artifact = InstanceType<typeof Artifact>;

@@ -112,3 +112,9 @@ export function validateJsonContent(content: string, field: string): string {
   }
   return content;
 }
+
+/** An id for log lines: the GUID, or what was wrong with it. Never throws. */
+export function guidForLogs(uuid: Uuid | undefined): string {
+  if (uuid === undefined) return '(missing)';
+  return guidFromBytes(uuid.getValue_asU8()) ?? `(${uuid.getValue_asU8().length} bytes, not a GUID)`;
+}

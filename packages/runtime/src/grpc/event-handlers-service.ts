@@ -15,7 +15,7 @@ import {
   HandleEventRequest,
   StreamEvent,
 } from './contracts.js';
-import { artifactFromPb, guidToUuid, uuidToGuid } from './convert.js';
+import { artifactFromPb, guidForLogs, guidToUuid, uuidToGuid } from './convert.js';
 import { processingResultOf, retryStateToPb } from './processor-failures.js';
 import {
   acceptReverseCall,
@@ -63,7 +63,10 @@ async function serveEventHandler(
     definition = readDefinition(connection);
     registration = await registerEventHandler(deps, definition, headProcessor(connection, definition, deps.metrics));
   } catch (error) {
-    deps.logger.warn({ reason: (error as Error).message }, 'event handler registration refused');
+    deps.logger.warn(
+      { eventHandler: guidForLogs(connection.arguments.getEventhandlerid()), reason: (error as Error).message },
+      'event handler registration refused',
+    );
     connection.reject(error);
     return;
   }

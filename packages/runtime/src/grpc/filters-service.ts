@@ -15,7 +15,7 @@ import {
   type FilterResponse,
   type PartitionedFilterResponse,
 } from './contracts.js';
-import { guidToUuid, uuidToGuid } from './convert.js';
+import { guidForLogs, guidToUuid, uuidToGuid } from './convert.js';
 import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
 import { processingResultOf, retryStateToPb } from './processor-failures.js';
 import {
@@ -70,7 +70,10 @@ async function serveFilter<T extends AnyFilterCall>(
     const filter = headFilter(connection as unknown as ReverseCallConnection<AnyFilterCall>, definition, deps.metrics);
     registration = await registerFilter(deps, definition, filter);
   } catch (error) {
-    deps.logger.warn({ reason: (error as Error).message }, 'filter registration refused');
+    deps.logger.warn(
+      { filter: guidForLogs(connection.arguments.getFilterid()), reason: (error as Error).message },
+      'filter registration refused',
+    );
     connection.reject(error);
     return;
   }

@@ -19,7 +19,7 @@ import {
   ProjectionRequest,
   StreamEvent,
 } from './contracts.js';
-import { artifactFromPb, guidToUuid, uuidToGuid, validateJsonContent } from './convert.js';
+import { artifactFromPb, guidForLogs, guidToUuid, uuidToGuid, validateJsonContent } from './convert.js';
 import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
 import { processingResultOf, retryStateToPb } from './processor-failures.js';
 import {
@@ -54,7 +54,10 @@ async function serveProjection(
     definition = readDefinition(connection);
     registration = await registerProjection(deps, definition, headProjection(connection, definition, deps.metrics));
   } catch (error) {
-    deps.logger.warn({ reason: (error as Error).message }, 'projection registration refused');
+    deps.logger.warn(
+      { projection: guidForLogs(connection.arguments.getProjectionid()), reason: (error as Error).message },
+      'projection registration refused',
+    );
     connection.reject(error);
     return;
   }

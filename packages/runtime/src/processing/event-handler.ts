@@ -72,7 +72,14 @@ export async function prepareEventHandler(store: TenantStore, definition: EventH
   }
   const types = [...new Set(definition.types as readonly string[])].sort();
   if (persisted !== undefined) {
-    const previous = JSON.parse(persisted) as PersistedFilterDefinition;
+    const previous = JSON.parse(persisted) as PersistedFilterDefinition | { readonly filter: string };
+    if ('filter' in previous) {
+      throw new RegistrationFailed(
+        'event-handler',
+        definition.id,
+        `its stream was written by a ${previous.filter} filter with the same id and cannot be taken over by an event handler (tenant ${store.tenantId})`,
+      );
+    }
     const before = new Set(previous.types);
     const now = new Set(types);
     const changed = [...types.filter((t) => !before.has(t)), ...previous.types.filter((t) => !now.has(t))];

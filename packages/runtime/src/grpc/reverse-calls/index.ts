@@ -7,6 +7,7 @@ export {
 } from './accept-reverse-call.js';
 export { type EmbeddingsReverseCall, embeddingsProtocol } from './embeddings-protocol.js';
 export { type EventHandlersReverseCall, eventHandlersProtocol } from './event-handlers-protocol.js';
+export { type EventHorizonReverseCall, eventHorizonProtocol } from './event-horizon-protocol.js';
 export {
   type FiltersReverseCall,
   filtersProtocol,
@@ -19,4 +20,3 @@ export { type ProjectionsReverseCall, projectionsProtocol } from './projections-
 export { pingIntervalLimits, type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 export { describeEnd, type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 export type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
-export { type EventHorizonReverseCall, eventHorizonProtocol } from './event-horizon-protocol.js';

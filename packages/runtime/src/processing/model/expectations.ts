@@ -1,5 +1,6 @@
 import { unspecifiedPartition } from '@dolittle-ts/fundamentals';
 import type { CommittedRecord, Observation } from './harness.js';
+import type { KnownEngineBugs } from './known-engine-bugs.js';
 import type { Delivery } from './simulated-head.js';
 
 /*
@@ -13,24 +14,38 @@ export interface ModelOptions {
   readonly partitioned: boolean;
   /** When set, at most this many partitions may be in the head at once. */
   readonly partitionsInFlight?: number;
+  /** The engine bugs to forgive (see known-engine-bugs.ts); `knownEngineBugs` unless a test says otherwise. */
+  readonly tolerate: KnownEngineBugs;
+}
+
+/** A deviation from the model that a known engine bug explains, and that was forgiven. */
+export interface Tolerated {
+  readonly bug: keyof KnownEngineBugs;
+  readonly detail: string;
+}
+
+export interface Verdict {
+  readonly violations: readonly string[];
+  readonly tolerated: readonly Tolerated[];
 }
 
 /** Date and timer resolution: a retry may come this much before its retry time without counting as early. */
 const clockToleranceMs = 2;
 
-export function checkObservation(observation: Observation, options: ModelOptions): string[] {
-  return [
+export function checkObservation(observation: Observation, options: ModelOptions): Verdict {
+  const tolerated: Tolerated[] = [];
+  const violations = [
     ...observation.errors.map((e) => `the processor stopped with an error: ${e}`),
     ...checkDeliveredEvents(observation, options),
     ...checkLiveness(observation, options),
     ...checkFirstSuccessOrder(observation, options),
     ...checkReplaysInOrder(observation, options),
-    ...checkRetryStates(observation),
+    ...checkFailureHandling(observation, options, tolerated),
     ...checkRetryTimes(observation),
-    ...checkHalting(observation, options),
     ...observation.overlaps.map((o) => `two calls of one partition overlapped: ${o}`),
-    ...checkConcurrency(observation, options),
+    ...checkConcurrency(observation, options, tolerated),
   ];
+  return { violations, tolerated };
 }
 
 const partitionKey = (record: CommittedRecord, options: ModelOptions): string =>
@@ -45,6 +60,13 @@ export function modelOrder(observation: Observation, options: ModelOptions): Map
     order.set(key, [...(order.get(key) ?? []), record.n]);
   }
   return order;
+}
+
+/** Each handled event's index in its partition's model order. */
+function modelIndex(observation: Observation, options: ModelOptions): Map<number, number> {
+  const indexOf = new Map<number, number>();
+  for (const order of modelOrder(observation, options).values()) order.forEach((n, i) => indexOf.set(n, i));
+  return indexOf;
 }
 
 function recordsByN(observation: Observation): Map<number, CommittedRecord> {
@@ -123,8 +145,7 @@ function checkFirstSuccessOrder(observation: Observation, options: ModelOptions)
  */
 function checkReplaysInOrder(observation: Observation, options: ModelOptions): string[] {
   const records = recordsByN(observation);
-  const indexOf = new Map<number, number>();
-  for (const order of modelOrder(observation, options).values()) order.forEach((n, i) => indexOf.set(n, i));
+  const indexOf = modelIndex(observation, options);
   const last = new Map<string, number>();
   const found: string[] = [];
   for (const d of observation.deliveries) {
@@ -145,24 +166,63 @@ function checkReplaysInOrder(observation: Observation, options: ModelOptions): s
   return found;
 }
 
-/** Until an event first succeeds, its k-th delivery after k failures carries retryCount k − 1 (none on the first). */
-function checkRetryStates(observation: Observation): string[] {
+/**
+ * How failures are handled, event by event in call order:
+ * - until an event first succeeds, its delivery after k accepted failures carries retryCount k − 1 (none at first);
+ * - a failing event holds back what comes after it: the whole stream when unpartitioned, its partition when
+ *   partitioned. Between its first failure and its first success no other event of that partition is delivered.
+ */
+function checkFailureHandling(observation: Observation, options: ModelOptions, tolerated: Tolerated[]): string[] {
+  const records = recordsByN(observation);
+  const indexOf = modelIndex(observation, options);
   const failures = new Map<number, number>();
   const succeeded = new Set<number>();
+  /** The failing event of each partition, and the start of the processor that last failed it. */
+  const holding = new Map<string, { readonly n: number; readonly incarnation: number }>();
   const found: string[] = [];
   for (const d of observation.deliveries) {
-    if (succeeded.has(d.n)) continue;
-    const failed = failures.get(d.n) ?? 0;
-    const expected = failed === 0 ? 'no retry state' : `retryCount ${failed - 1}`;
-    const got = d.retry === undefined ? 'no retry state' : `retryCount ${d.retry.retryCount}`;
-    if (expected !== got) {
+    const record = records.get(d.n);
+    if (record === undefined) continue;
+    const key = partitionKey(record, options);
+    let held = holding.get(key);
+    if (held !== undefined && options.tolerate.forgottenFailureOnRestart && d.incarnation > held.incarnation) {
+      const replay = d.n !== held.n && (indexOf.get(d.n) ?? 0) < (indexOf.get(held.n) ?? 0);
+      const bare = d.n === held.n && d.retry === undefined;
+      if (replay || bare) {
+        tolerated.push({
+          bug: 'forgottenFailureOnRestart',
+          detail: `start ${d.incarnation} forgot the failure of n=${held.n} (${failures.get(held.n)} failure(s))`,
+        });
+        failures.set(held.n, 0);
+        holding.delete(key);
+        held = undefined;
+      }
+    }
+    if (held !== undefined && held.n !== d.n) {
       found.push(
-        `retry state: n=${d.n} (seq ${d.sequenceNumber}) delivered in start ${d.incarnation} after ${failed} ` +
-          `failure(s) with ${got}, expected ${expected}`,
+        `halting: n=${d.n} (seq ${d.sequenceNumber}) was delivered in start ${d.incarnation} while n=${held.n} ` +
+          `of partition ${key} was failing`,
       );
     }
-    if (d.outcome === 'failed') failures.set(d.n, failed + 1);
-    if (d.outcome === 'succeeded') succeeded.add(d.n);
+    if (!succeeded.has(d.n)) {
+      const failed = failures.get(d.n) ?? 0;
+      const expected = failed === 0 ? 'no retry state' : `retryCount ${failed - 1}`;
+      const got = d.retry === undefined ? 'no retry state' : `retryCount ${d.retry.retryCount}`;
+      if (expected !== got) {
+        found.push(
+          `retry state: n=${d.n} (seq ${d.sequenceNumber}) delivered in start ${d.incarnation} after ${failed} ` +
+            `failure(s) with ${got}, expected ${expected}`,
+        );
+      }
+      if (d.outcome === 'failed') {
+        failures.set(d.n, failed + 1);
+        holding.set(key, { n: d.n, incarnation: d.incarnation });
+      }
+    }
+    if (d.outcome === 'succeeded') {
+      succeeded.add(d.n);
+      if (held?.n === d.n) holding.delete(key);
+    }
   }
   return found;
 }
@@ -185,36 +245,11 @@ function checkRetryTimes(observation: Observation): string[] {
   return found;
 }
 
-/**
- * A failing event holds back what comes after it: the whole stream when unpartitioned, its partition when
- * partitioned. Between its first failure and its first success no other event of the same partition is delivered.
- */
-function checkHalting(observation: Observation, options: ModelOptions): string[] {
-  const records = recordsByN(observation);
-  const holding = new Map<string, number>();
-  const succeeded = new Set<number>();
-  const found: string[] = [];
-  for (const d of observation.deliveries) {
-    const record = records.get(d.n);
-    if (record === undefined) continue;
-    const key = partitionKey(record, options);
-    const held = holding.get(key);
-    if (held !== undefined && held !== d.n) {
-      found.push(
-        `halting: n=${d.n} (seq ${d.sequenceNumber}) was delivered while n=${held} of partition ${key} was failing`,
-      );
-    }
-    if (d.outcome === 'failed' && !succeeded.has(d.n)) holding.set(key, d.n);
-    if (d.outcome === 'succeeded') {
-      succeeded.add(d.n);
-      if (held === d.n) holding.delete(key);
-    }
-  }
-  return found;
-}
-
-function checkConcurrency(observation: Observation, options: ModelOptions): string[] {
+function checkConcurrency(observation: Observation, options: ModelOptions, tolerated: Tolerated[]): string[] {
   const limit = options.partitionsInFlight;
   if (limit === undefined || observation.maxPartitionsInFlight <= limit) return [];
-  return [`concurrency: ${observation.maxPartitionsInFlight} partitions were in the head at once, limit ${limit}`];
+  const found = `concurrency: ${observation.maxPartitionsInFlight} partitions were in the head at once, limit ${limit}`;
+  if (!options.tolerate.recoveriesIgnorePartitionsInFlight) return [found];
+  tolerated.push({ bug: 'recoveriesIgnorePartitionsInFlight', detail: found });
+  return [];
 }

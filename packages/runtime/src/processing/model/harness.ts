@@ -28,7 +28,14 @@ import { runPartitionedProcessor } from '../partitioned-processor.js';
 import type { ProcessingContext } from '../processing-result.js';
 import { loadOrCreateState } from '../stream-processor-state.js';
 import { createStreamSource, requireProcessingStore } from '../stream-source.js';
-import { eventSourceCount, eventTypeCount, handledTypes, plannedEvents, type Scenario } from './scenario.js';
+import {
+  eventSourceCount,
+  eventTypeCount,
+  handledTypes,
+  type PlannedEvent,
+  plannedEvents,
+  type Scenario,
+} from './scenario.js';
 import { type Delivery, HeadGone, SimulatedHead } from './simulated-head.js';
 
 /*
@@ -50,6 +57,13 @@ export interface HarnessOptions {
   readonly knobs?: { readonly batchSize: number; readonly maxReadAhead: number };
   /** How long every handled event gets to be handled once the scenario's steps are done. */
   readonly livenessTimeoutMs: number;
+  /**
+   * While waiting for the last events, commit a handled event of an extra event source every this many ms, as a busy
+   * system would. It wakes a partitioned processor that missed the retry time of a partition which failed while its
+   * main loop was between looking for due retries and waiting (it would otherwise sleep until the next commit or the
+   * 60 s polling fallback). Leave undefined to hold the processor to retrying on its own.
+   */
+  readonly nudgeEveryMs?: number;
 }
 
 /** An event as committed, with what the scenario planned for it. */
@@ -74,6 +88,8 @@ export interface Observation {
   /** Errors the processor stopped with (other than the head going away on a restart). */
   readonly errors: readonly string[];
   readonly elapsedMs: number;
+  /** Events committed by `nudgeEveryMs` while waiting for the last events. */
+  readonly nudges: number;
 }
 
 const logger = pino({ level: process.env.DOLITTLE_TEST_LOG ?? 'silent' });
@@ -87,7 +103,8 @@ interface Open {
 export async function runScenario(scenario: Scenario, options: HarnessOptions): Promise<Observation> {
   const started = performance.now();
   const tenant: TenantId = asTenantId(createGuid());
-  const sources = Array.from({ length: eventSourceCount }, () => asEventSourceId(createGuid()));
+  // One more event source than the scenario uses: the one the nudges are committed to.
+  const sources = Array.from({ length: eventSourceCount + 1 }, () => asEventSourceId(createGuid()));
   const types: Artifact[] = Array.from({ length: eventTypeCount }, () => ({
     id: asArtifactId(createGuid()),
     generation: 1,
@@ -98,7 +115,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     types: types.filter((_, i) => handledTypes.has(i)).map((t) => t.id),
     partitioned: options.partitioned,
   };
-  const plan = plannedEvents(scenario);
+  const plan: PlannedEvent[] = plannedEvents(scenario);
   const head = new SimulatedHead(plan);
   const committed: CommittedRecord[] = [];
   const errors: string[] = [];
@@ -168,6 +185,40 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     await nextTurn();
   };
 
+  /** Writes commits at once (the Committer batches them) and records what the store gave each event. */
+  const commitAll = async (batch: readonly (readonly PlannedEvent[])[]) => {
+    const commits = batch.map((events) => {
+      const ns = events.map(() => nextN++);
+      const commit = eventsCommit(
+        events.map((e, i) => ({
+          eventSourceId: sources[e.source] as EventSourceId,
+          type: types[e.type] as Artifact,
+          public: false,
+          content: JSON.stringify({ n: ns[i] }),
+        })),
+        buildExecutionContext({ tenantId: tenant }),
+      );
+      return { events, ns, outcome: open.committer.commit(commit) };
+    });
+    for (const { events, ns, outcome } of commits) {
+      const result = await outcome;
+      if (!result.ok) throw new Error(`a scenario commit failed: ${JSON.stringify(result.failure)}`);
+      result.events.forEach((event, i) => {
+        const planned = events[i];
+        if (planned === undefined) throw new Error('the store returned more events than were committed');
+        committed.push({
+          n: ns[i] as number,
+          sequenceNumber: event.sequenceNumber,
+          eventSourceId: event.eventSourceId,
+          source: planned.source,
+          type: planned.type,
+          typeId: event.type.id,
+          handled: handledTypes.has(planned.type),
+        });
+      });
+    }
+  };
+
   try {
     await start();
     for (const step of scenario.steps) {
@@ -184,40 +235,25 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
         incarnation++;
         await start();
       } else {
-        const commits = step.commits.map((events) => {
-          const ns = events.map(() => nextN++);
-          const commit = eventsCommit(
-            events.map((e, i) => ({
-              eventSourceId: sources[e.source] as EventSourceId,
-              type: types[e.type] as Artifact,
-              public: false,
-              content: JSON.stringify({ n: ns[i] }),
-            })),
-            buildExecutionContext({ tenantId: tenant }),
-          );
-          return { events, ns, outcome: open.committer.commit(commit) };
-        });
-        for (const { events, ns, outcome } of commits) {
-          const result = await outcome;
-          if (!result.ok) throw new Error(`a scenario commit failed: ${JSON.stringify(result.failure)}`);
-          result.events.forEach((event, i) => {
-            const planned = events[i];
-            if (planned === undefined) throw new Error('the store returned more events than were committed');
-            committed.push({
-              n: ns[i] as number,
-              sequenceNumber: event.sequenceNumber,
-              eventSourceId: event.eventSourceId,
-              source: planned.source,
-              type: planned.type,
-              typeId: event.type.id,
-              handled: handledTypes.has(planned.type),
-            });
-          });
-        }
+        await commitAll(step.commits);
       }
     }
     const expected = new Set(committed.filter((c) => c.handled).map((c) => c.n));
-    const live = errors.length > 0 ? false : await head.allHandled(expected, options.livenessTimeoutMs);
+    let live = errors.length === 0;
+    let nudges = 0;
+    if (live) {
+      const deadline = performance.now() + options.livenessTimeoutMs;
+      const every = options.nudgeEveryMs ?? options.livenessTimeoutMs;
+      for (;;) {
+        const left = deadline - performance.now();
+        live = await head.allHandled(expected, Math.max(0, Math.min(every, left)));
+        if (live || left <= every || options.nudgeEveryMs === undefined) break;
+        const nudge: PlannedEvent = { source: eventSourceCount, type: 0, failures: 0, retryAfterMs: 0, latency: 'sync' };
+        plan.push(nudge);
+        await commitAll([[nudge]]);
+        nudges++;
+      }
+    }
     await stop();
     return {
       committed,
@@ -228,6 +264,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
       overlaps: head.overlaps,
       errors,
       elapsedMs: performance.now() - started,
+      nudges,
     };
   } finally {
     controller.abort();
@@ -237,7 +274,6 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     await provider.close();
   }
 }
-
 /** What `runEventHandler` does for a partitioned handler, with the processor's batch and read-ahead knobs exposed. */
 async function runWithKnobs(
   open: Open,
