@@ -6,6 +6,7 @@ import {
   type ScopeId,
 } from '@dolittle-ts/fundamentals';
 import type { Commit, CommitOutcome, CommittedEvent } from '@dolittle-ts/store';
+import { isStorableText } from './storable-text.js';
 
 /** Key of an aggregate root instance in maps: `${aggregateRootId}/${eventSourceId}`. */
 export function aggregateKey(aggregateRootId: string, eventSourceId: string): string {
@@ -166,12 +167,8 @@ export function planBatch(
   };
 }
 
-/**
- * PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate cannot be encoded as UTF-8: neither would
- * round-trip. Valid JSON text has neither raw, so this only refuses content that should not have got this far.
- */
 function checkStorable(content: string, commitIndex: number, eventIndex: number): void {
-  if (content.includes('\u0000') || !(content as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+  if (!isStorableText(content)) {
     throw new InvalidArgument(
       `batch[${commitIndex}].events[${eventIndex}].content`,
       'holds a NUL character or an unpaired surrogate, which PostgreSQL text cannot store: send valid JSON',

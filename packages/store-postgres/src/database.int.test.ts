@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import { asTenantId, createGuid, defaultScope } from '@dolittle-ts/fundamentals';
 import { createPostgresStoreProvider, defaultSchemaOf } from './index.js';
 import { connectionStringFor, dropDatabase, uniquePrefix, withClient } from './postgres-for-tests.js';
+import { schemaVersion } from './schema.js';
 
 const database = uniquePrefix('dolittle_test_').slice(0, -1);
 after(async () => {
@@ -25,7 +26,10 @@ test('the database and the tenant schema are created on first use, and found aga
     (client) => client.query(`SELECT version FROM "${defaultSchemaOf(tenantId)}".schema_version ORDER BY version`),
     connectionString,
   );
-  assert.deepEqual(schemas.rows, [{ version: 1 }, { version: 2 }]);
+  assert.deepEqual(
+    schemas.rows,
+    Array.from({ length: schemaVersion }, (_, i) => ({ version: i + 1 })),
+  );
 
   const second = createPostgresStoreProvider({ connectionString });
   const again = await second.open(tenantId);

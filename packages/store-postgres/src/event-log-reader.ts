@@ -6,32 +6,27 @@ import {
   type EventSourceId,
   InvalidArgument,
   type ScopeId,
-  StoreUnavailable,
 } from '@dolittle-ts/fundamentals';
 import type { AggregateEvents, CommittedEvent, ReadOptions } from '@dolittle-ts/store';
 import type pg from 'pg';
-import { messageOf, sqlStateOf } from './connection.js';
 import { type EventRow, toCommittedEvents } from './event-rows.js';
 import type { SafeIdentifier } from './identifiers.js';
+import type { PoolReader } from './pool-reader.js';
 import { type EventStatements, eventStatements, type Statement } from './statements.js';
 
 /** Most events one `read` returns, whatever `limit` asks: bounds the memory one call can take. */
 export const maxReadLimit = 5_000;
 
 /**
- * The event store's reads, on a small pool shared with the provider's other tenants. Each read is one
- * statement, so it sees one snapshot: a prefix of the log, since the single writer commits in sequence order.
+ * The event store's reads, on the read pool. Each read is one statement, so it sees one snapshot: a prefix of the
+ * log, since the single writer commits in sequence order.
  */
 export class EventLogReader {
-  readonly #pool: pg.Pool;
+  readonly #reader: PoolReader;
   readonly #statements: EventStatements;
-  readonly #schema: SafeIdentifier;
-  readonly #where: string;
 
-  constructor(pool: pg.Pool, schema: SafeIdentifier, where: string) {
-    this.#pool = pool;
-    this.#schema = schema;
-    this.#where = where;
+  constructor(reader: PoolReader, schema: SafeIdentifier) {
+    this.#reader = reader;
     this.#statements = eventStatements(schema);
   }
 
@@ -71,24 +66,15 @@ export class EventLogReader {
     return Number(rows[0]?.version ?? 0) as AggregateRootVersion;
   }
 
-  async #query<R extends pg.QueryResultRow>(statement: Statement, values: unknown[]): Promise<R[]> {
-    try {
-      const result = await this.#pool.query<R>({ ...statement, values });
-      return result.rows;
-    } catch (error) {
-      // 22P02: a value PostgreSQL could not read as its column's type, e.g. an id that is not a GUID.
-      if (sqlStateOf(error) === '22P02') throw new InvalidArgument('id', messageOf(error));
-      throw new StoreUnavailable(
-        `reading the event store in schema ${this.#schema} at ${this.#where} failed: ${messageOf(error)}`,
-        { cause: error },
-      );
-    }
+  #query<R extends pg.QueryResultRow>(statement: Statement, values: unknown[]): Promise<R[]> {
+    return this.#reader.rows<R>(statement, values, 'the event store');
   }
 }
 
 type NoEventRow = { readonly [column in keyof EventRow]: null };
 
-function checkCount(field: string, value: number): number {
+/** `value` if it is a whole number ≥ 0; `InvalidArgument` naming `field` otherwise. */
+export function checkCount(field: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new InvalidArgument(field, `must be a whole number of at least 0, not ${value}`);
   }

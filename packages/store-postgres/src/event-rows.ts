@@ -27,22 +27,32 @@ export interface EventRow {
 }
 
 /**
- * Maps rows to committed events. Consecutive events of one commit share their execution context text, so the
- * last parsed context is reused rather than parsed again per row.
+ * Parses execution contexts, each distinct text once: the events of one commit share their context, and a stream
+ * mixes the events of a few commits.
  */
-export function toCommittedEvents(rows: readonly EventRow[]): CommittedEvent[] {
+export function executionContextParser(): (text: string) => ExecutionContext {
   let lastText: string | undefined;
   let lastContext: ExecutionContext | undefined;
-  return rows.map((row) => {
-    if (row.execution_context !== lastText) {
-      lastText = row.execution_context;
-      lastContext = JSON.parse(row.execution_context) as ExecutionContext;
+  const parsed = new Map<string, ExecutionContext>();
+  return (text) => {
+    if (text === lastText) return lastContext as ExecutionContext;
+    let context = parsed.get(text);
+    if (context === undefined) {
+      context = JSON.parse(text) as ExecutionContext;
+      parsed.set(text, context);
     }
-    return toCommittedEvent(row, lastContext as ExecutionContext);
-  });
+    lastText = text;
+    lastContext = context;
+    return context;
+  };
 }
 
-function toCommittedEvent(row: EventRow, executionContext: ExecutionContext): CommittedEvent {
+export function toCommittedEvents(rows: readonly EventRow[]): CommittedEvent[] {
+  const contextOf = executionContextParser();
+  return rows.map((row) => toCommittedEvent(row, contextOf(row.execution_context)));
+}
+
+export function toCommittedEvent(row: EventRow, executionContext: ExecutionContext): CommittedEvent {
   return {
     sequenceNumber: Number(row.sequence_number) as EventLogSequenceNumber,
     occurred: row.occurred,

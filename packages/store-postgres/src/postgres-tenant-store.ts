@@ -1,10 +1,25 @@
 import { InvalidArgument, parseGuid, type TenantId } from '@dolittle-ts/fundamentals';
-import type { EventStore, OpenTenantOptions, TenantStore } from '@dolittle-ts/store';
+import type {
+  Definitions,
+  EmbeddingStates,
+  EventStore,
+  OpenTenantOptions,
+  ProjectionStates,
+  StreamProcessorStates,
+  Streams,
+  TenantStore,
+} from '@dolittle-ts/store';
 import pg from 'pg';
 import { addressOf, type PostgresLocation } from './connection.js';
 import { EventLogReader } from './event-log-reader.js';
-import { EventLogWriter } from './event-log-writer.js';
 import { safeIdentifier } from './identifiers.js';
+import { PoolReader } from './pool-reader.js';
+import { PostgresDefinitions } from './postgres-definitions.js';
+import { PostgresEmbeddingStates } from './postgres-embedding-states.js';
+import { PostgresProjectionStates } from './postgres-projection-states.js';
+import { PostgresStreamProcessorStates } from './postgres-stream-processor-states.js';
+import { PostgresStreams } from './postgres-streams.js';
+import { TenantWriter } from './tenant-writer.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -19,6 +34,15 @@ export interface PostgresStoreOptions {
 }
 
 export const defaultPoolSize = 4;
+
+/** A tenant's store on PostgreSQL: the event store and every processing port. */
+export interface PostgresTenantStore extends TenantStore {
+  readonly streams: Streams;
+  readonly processorStates: StreamProcessorStates;
+  readonly definitions: Definitions;
+  readonly projections: ProjectionStates;
+  readonly embeddings: EmbeddingStates;
+}
 
 /** `postgres host:port/database schema name`: no user, no password. */
 export function describeLocation(location: PostgresLocation): string {
@@ -41,8 +65,9 @@ export function createReadPool(connectionString: string, poolSize: number | unde
 }
 
 /**
- * Opens one tenant's store: takes its writer lock, creates or migrates its schema and opens its event store.
- * `pool` serves the reads; when `ownsPool` it is ended with the store.
+ * Opens one tenant's store: takes its writer lock, creates or migrates its schema and opens its ports. Every write
+ * goes through the writer connection (fenced by the lock); `pool` serves the reads, and when `ownsPool` it is
+ * ended with the store.
  */
 export async function openTenantStore(args: {
   readonly tenantId: TenantId;
@@ -51,7 +76,7 @@ export async function openTenantStore(args: {
   readonly ownsPool: boolean;
   readonly options: PostgresStoreOptions;
   readonly signal?: AbortSignal | undefined;
-}): Promise<TenantStore> {
+}): Promise<PostgresTenantStore> {
   const { location, options, pool } = args;
   const tenantId = parseGuid(args.tenantId);
   if (tenantId === undefined)
@@ -60,7 +85,7 @@ export async function openTenantStore(args: {
   const where = addressOf(location.connectionString).display;
   args.signal?.throwIfAborted();
 
-  const writer = await EventLogWriter.open(
+  const writer = await TenantWriter.open(
     {
       connectionString: location.connectionString,
       schema,
@@ -70,19 +95,25 @@ export async function openTenantStore(args: {
     },
     args.signal,
   );
-  const reader = new EventLogReader(pool, schema, where);
+  const reader = new PoolReader(pool, schema, where);
+  const log = new EventLogReader(reader, schema);
   const events: EventStore = {
     commit: (batch, commitOptions) => writer.commit(batch, commitOptions),
-    read: (scope, readOptions) => reader.read(scope, readOptions),
-    nextSequenceNumber: (scope) => reader.nextSequenceNumber(scope),
-    fetchForAggregate: (rootId, eventSourceId) => reader.fetchForAggregate(rootId, eventSourceId),
-    aggregateVersion: (rootId, eventSourceId) => reader.aggregateVersion(rootId, eventSourceId),
+    read: (scope, readOptions) => log.read(scope, readOptions),
+    nextSequenceNumber: (scope) => log.nextSequenceNumber(scope),
+    fetchForAggregate: (rootId, eventSourceId) => log.fetchForAggregate(rootId, eventSourceId),
+    aggregateVersion: (rootId, eventSourceId) => log.aggregateVersion(rootId, eventSourceId),
   };
   let closing: Promise<void> | undefined;
   return {
     tenantId: tenantId as string as TenantId,
     location: describeLocation(location),
     events,
+    streams: new PostgresStreams(writer, reader, schema),
+    processorStates: new PostgresStreamProcessorStates(writer, reader, schema),
+    definitions: new PostgresDefinitions(writer, reader, schema),
+    projections: new PostgresProjectionStates(writer, reader, schema),
+    embeddings: new PostgresEmbeddingStates(writer, reader, schema),
     close: () => {
       closing ??= (async () => {
         await writer.close();
@@ -101,7 +132,7 @@ export async function openPostgresTenantStore(
   tenantId: TenantId,
   location: PostgresLocation,
   options: PostgresStoreOptions & OpenTenantOptions = {},
-): Promise<TenantStore> {
+): Promise<PostgresTenantStore> {
   const schema = safeIdentifier('schema', location.schema);
   const pool = createReadPool(location.connectionString, options.poolSize);
   try {

@@ -36,6 +36,52 @@ const migrations: readonly ((s: string) => string)[] = [
     );`,
   // A generation is a uint32 on the wire: integer refused those past 2^31 - 1.
   (s) => `ALTER TABLE ${s}.events ALTER COLUMN type_generation TYPE bigint;`,
+  // Processing and read models. Ids that are GUIDs are uuid (16 bytes, and the event log's scope is one too);
+  // other ids and keys are text compared byte for byte (COLLATE "C"): faster than a locale, and never equates two
+  // different strings. Documents are text, kept verbatim.
+  (s) => `
+    -- A stream refers to events of its scope's log by sequence number; it never copies them.
+    CREATE TABLE ${s}.streams (
+      scope uuid NOT NULL,
+      stream_id uuid NOT NULL,
+      public boolean NOT NULL,
+      position bigint NOT NULL,
+      partition_id uuid NOT NULL,
+      event_sequence_number bigint NOT NULL,
+      PRIMARY KEY (scope, stream_id, public, position)
+    );
+    CREATE INDEX streams_by_partition ON ${s}.streams (scope, stream_id, public, partition_id, position)
+      INCLUDE (event_sequence_number);
+    CREATE TABLE ${s}.stream_processor_states (
+      scope uuid NOT NULL,
+      processor_id text COLLATE "C" NOT NULL,
+      source_stream uuid NOT NULL,
+      state text NOT NULL,
+      PRIMARY KEY (scope, processor_id, source_stream)
+    );
+    CREATE TABLE ${s}.definitions (
+      kind text COLLATE "C" NOT NULL CHECK (kind IN ('filter', 'projection', 'embedding')),
+      scope uuid NOT NULL,
+      id text COLLATE "C" NOT NULL,
+      definition text NOT NULL,
+      PRIMARY KEY (kind, scope, id)
+    );
+    CREATE TABLE ${s}.projection_states (
+      scope uuid NOT NULL,
+      projection_id text COLLATE "C" NOT NULL,
+      generation bigint NOT NULL CHECK (generation >= 0),
+      key text COLLATE "C" NOT NULL,
+      state text NOT NULL,
+      PRIMARY KEY (scope, projection_id, generation, key)
+    );
+    CREATE TABLE ${s}.embedding_states (
+      embedding_id text COLLATE "C" NOT NULL,
+      key text COLLATE "C" NOT NULL,
+      state text NOT NULL,
+      version bigint NOT NULL CHECK (version >= 0),
+      removed boolean NOT NULL,
+      PRIMARY KEY (embedding_id, key)
+    );`,
 ];
 
 export const schemaVersion = migrations.length;

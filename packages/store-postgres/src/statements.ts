@@ -10,15 +10,57 @@ export interface Statement {
   readonly text: string;
 }
 
-const eventColumns = `sequence_number, event_source_id, type_id, type_generation, public, content, occurred,
-  execution_context, aggregate_root_id, aggregate_version, external_sequence_number, external_received,
-  external_consent_id`;
+/** The columns of an `events` row (`EventRow`), each prefixed with `alias.` when given. */
+export function eventColumns(alias?: string): string {
+  const columns = [
+    'sequence_number',
+    'event_source_id',
+    'type_id',
+    'type_generation',
+    'public',
+    'content',
+    'occurred',
+    'execution_context',
+    'aggregate_root_id',
+    'aggregate_version',
+    'external_sequence_number',
+    'external_received',
+    'external_consent_id',
+  ];
+  return columns.map((c) => (alias === undefined ? c : `${alias}.${c}`)).join(', ');
+}
 
-/** The event store's statements for one tenant schema. Only the allow-listed schema name is put into text. */
-export function eventStatements(schema: SafeIdentifier) {
-  const s = quoteIdentifier(schema);
+/**
+ * What statements of one tenant schema are made with: `s`, the quoted schema to put into their text (the only
+ * name ever put there; every value is bound), and `statement`, which names one uniquely for that schema.
+ */
+export function statementsOf(schema: SafeIdentifier): {
+  readonly s: string;
+  statement(name: string, text: string): Statement;
+} {
   const digest = createHash('sha256').update(schema).digest('hex').slice(0, 16);
-  const statement = (name: string, text: string): Statement => ({ name: `dolittle_${digest}_${name}`, text });
+  return {
+    s: quoteIdentifier(schema),
+    statement: (name, text) => ({ name: `dolittle_${digest}_${name}`, text }),
+  };
+}
+
+/**
+ * The scope's last sequence number, or NULL for an empty log, as a subquery of one index descent.
+ *
+ * Statements are prepared once per connection and may run on a generic plan made while a tenant's tables were
+ * small, or on a custom plan from missing statistics (a new scope, stream or generation): so each is written to
+ * have only cheap plans, whatever PostgreSQL estimates. A read of the log or of a stream is bounded on both ends
+ * (both are dense), a last row is found by index order rather than max(), and a lookup per row is a LATERAL
+ * subquery on the full key, which cannot be turned into a scan of a whole scope or set.
+ */
+export function lastSequenceNumberSql(s: string, scope: string): string {
+  return `SELECT sequence_number FROM ${s}.events WHERE scope = ${scope}::uuid ORDER BY sequence_number DESC LIMIT 1`;
+}
+
+/** The event store's statements for one tenant schema. */
+export function eventStatements(schema: SafeIdentifier) {
+  const { s, statement } = statementsOf(schema);
   return {
     /**
      * Appends a batch's events, numbered densely from $2, and sets the new versions of the aggregate root
@@ -50,22 +92,28 @@ export function eventStatements(schema: SafeIdentifier) {
          FROM unnest($1::uuid[], $2::uuid[]) AS k(aggregate_root_id, event_source_id)
          JOIN ${s}.aggregates a USING (aggregate_root_id, event_source_id)`,
     ),
+    /**
+     * The last row by the primary key's order, not max(): without statistics for the scope PostgreSQL may plan max()
+     * as an aggregate over every event of the scope, while this form is one descent whatever the estimates.
+     */
     nextSequenceNumber: statement(
       'next-sequence-number',
-      `SELECT coalesce(max(sequence_number) + 1, 0) AS next FROM ${s}.events WHERE scope = $1`,
+      `SELECT coalesce((${lastSequenceNumberSql(s, '$1')}) + 1, 0) AS next`,
     ),
+    /**
+     * The log is dense, so `from <= n < from + limit` holds exactly the events asked for: bounding both ends keeps
+     * the read to those rows whatever plan PostgreSQL picks (without statistics it may pick a scan-and-sort).
+     */
     read: statement(
       'read',
-      `SELECT ${eventColumns} FROM ${s}.events
-        WHERE scope = $1 AND sequence_number >= $2 ORDER BY sequence_number LIMIT $3`,
+      `SELECT ${eventColumns()} FROM ${s}.events
+        WHERE scope = $1 AND sequence_number >= $2 AND sequence_number < $2::bigint + $3
+        ORDER BY sequence_number LIMIT $3`,
     ),
     /** The instance's version and its events (in the default scope) from one snapshot. */
     fetchForAggregate: statement(
       'fetch-for-aggregate',
-      `SELECT a.version AS instance_version, ${eventColumns
-        .split(',')
-        .map((c) => `e.${c.trim()}`)
-        .join(', ')}
+      `SELECT a.version AS instance_version, ${eventColumns('e')}
          FROM ${s}.aggregates a
          LEFT JOIN ${s}.events e
            ON e.aggregate_root_id = a.aggregate_root_id AND e.event_source_id = a.event_source_id AND e.scope = $3

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DolittleError,
   defaultScope,
+  InvalidArgument,
   type ScopeId,
   StoreConsistency,
   StoreLocked,
@@ -17,7 +18,7 @@ import { migrate } from './schema.js';
 import { type EventStatements, eventStatements } from './statements.js';
 import { acquireWriterLock } from './writer-lock.js';
 
-export interface EventLogWriterOptions {
+export interface TenantWriterOptions {
   readonly connectionString: string;
   readonly schema: SafeIdentifier;
   /** host:port/database, for messages. */
@@ -32,38 +33,40 @@ export interface EventLogWriterOptions {
 
 /**
  * The tenant's only writer: one dedicated connection holding the schema's session-level advisory lock for the
- * store's lifetime. Batches run one at a time on it, each in one transaction. Sequence numbers come from an
- * in-memory counter per scope, read from the log when the connection is (re)established.
+ * store's lifetime. Everything the store writes goes through it (event batches, stream appends, processor states,
+ * read models, definitions), one write at a time, each in one transaction, so the lock fences all of it and a write
+ * queued after a commit sees that commit. Sequence numbers come from an in-memory counter per scope, read from the
+ * log when the connection is (re)established.
  *
- * When a batch's outcome is uncertain (the connection dropped, or a statement failed in a way that leaves the
- * transaction's fate unknown) the batch is rejected with `StoreUnavailable` and nothing is acknowledged. Before
- * the next batch the writer reconnects, ends its former session if the server still has it, re-takes the lock
- * and re-reads the log's true end, so a sequence number is never given twice nor skipped. If another process has
- * taken the lock meanwhile, or the log holds events this writer did not write, writing stops for good
- * (`StoreLocked` / `StoreConsistency`).
+ * When a write's outcome is uncertain (the connection dropped, or a statement failed in a way that leaves the
+ * transaction's fate unknown) it is rejected with `StoreUnavailable` and nothing is acknowledged. Before the next
+ * write the writer reconnects, ends its former session if the server still has it, re-takes the lock and re-reads
+ * the log's true end, so a sequence number is never given twice nor skipped. If another process has taken the lock
+ * meanwhile, or the log holds events this writer did not write, writing stops for good (`StoreLocked` /
+ * `StoreConsistency`).
  */
-export class EventLogWriter {
-  readonly #options: EventLogWriterOptions;
+export class TenantWriter {
+  readonly #options: TenantWriterOptions;
   readonly #statements: EventStatements;
   #client: pg.Client | undefined;
   #pid: number | undefined;
-  /** Why the next batch must reconnect first; undefined while the connection is trusted. */
+  /** Why the next write must reconnect first; undefined while the connection is trusted. */
   #uncertain: unknown;
-  /** Set once writing must stop for good; every later batch is rejected with it. */
+  /** Set once writing must stop for good; every later write is rejected with it. */
   #stopped: DolittleError | undefined;
   #closed = false;
-  /** Batches run strictly one after another, whatever the caller does. */
+  /** Writes run strictly one after another, whatever the caller does. */
   #tail: Promise<unknown> = Promise.resolve();
   readonly #next = new Map<ScopeId, number>();
 
-  private constructor(options: EventLogWriterOptions) {
+  private constructor(options: TenantWriterOptions) {
     this.#options = options;
     this.#statements = eventStatements(options.schema);
   }
 
   /** Connects, checks durability, takes the writer lock, creates or migrates the schema, reads the log's end. */
-  static async open(options: EventLogWriterOptions, signal?: AbortSignal): Promise<EventLogWriter> {
-    const writer = new EventLogWriter(options);
+  static async open(options: TenantWriterOptions, signal?: AbortSignal): Promise<TenantWriter> {
+    const writer = new TenantWriter(options);
     const client = await writer.#connect(options.createDatabase);
     try {
       signal?.throwIfAborted();
@@ -76,7 +79,7 @@ export class EventLogWriter {
       await client.end().catch(() => {});
       if (error instanceof DolittleError || signal?.aborted) throw error;
       throw new StoreUnavailable(
-        `could not open the event store in schema ${options.schema} at ${options.where}: ${messageOf(error)}`,
+        `could not open the tenant store in schema ${options.schema} at ${options.where}: ${messageOf(error)}`,
         { cause: error },
       );
     }
@@ -85,17 +88,25 @@ export class EventLogWriter {
   }
 
   commit(batch: readonly Commit[], options: CommitBatchOptions): Promise<readonly CommitOutcome[]> {
-    const result = this.#tail.then(() => this.#commit(batch, options));
-    // A batch whose outcome was uncertain is followed at once by a reconnect that re-reads the log, before
-    // any next batch; if that fails too, the next batch tries again first.
-    this.#tail = result.then(
-      () => undefined,
-      () => (this.#uncertain !== undefined && !this.#closed ? this.#recover().catch(() => {}) : undefined),
-    );
-    return result;
+    return this.#enqueue(() => this.#commit(batch, options));
   }
 
-  /** Waits for the running batch, then ends the connection, which releases the lock. Idempotent. */
+  /**
+   * Runs `statements` as one transaction on the writer connection, after every write queued before it: a single
+   * statement on its own (its implicit transaction), several between BEGIN and COMMIT. They are pipelined, so the
+   * write costs one round trip. Resolves with each statement's result once PostgreSQL has committed. `what` says
+   * what is written, for messages ("appending 3 events to private stream … in scope …").
+   *
+   * A value PostgreSQL refuses (SQLSTATE class 22 data exceptions, a null or a check constraint violated, 54000
+   * an index entry too large) rejects with `InvalidArgument`, any other refusal with `StoreUnavailable`; either way
+   * the transaction was rolled back. When the outcome is unknown it rejects with `StoreUnavailable`, and the writer
+   * reconnects before the next write.
+   */
+  transact(what: string, statements: readonly pg.QueryConfig[]): Promise<pg.QueryResult[]> {
+    return this.#enqueue(() => this.#transact(what, statements));
+  }
+
+  /** Waits for the writes queued so far, then ends the connection, which releases the lock. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return this.#tail.then(() => undefined);
     this.#closed = true;
@@ -108,12 +119,66 @@ export class EventLogWriter {
     await closing;
   }
 
-  async #commit(batch: readonly Commit[], options: CommitBatchOptions): Promise<readonly CommitOutcome[]> {
+  #enqueue<T>(write: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(write);
+    // A write whose outcome was uncertain is followed at once by a reconnect that re-reads the log, before any
+    // next write; if that fails too, the next write tries again first.
+    this.#tail = result.then(
+      () => undefined,
+      () => (this.#uncertain !== undefined && !this.#closed ? this.#recover().catch(() => {}) : undefined),
+    );
+    return result;
+  }
+
+  /** The connection to write on: the trusted one, or a new one after an uncertain outcome. */
+  async #writable(): Promise<pg.Client> {
     if (this.#closed) {
-      throw new StoreUnavailable(`the event store in schema ${this.#options.schema} is closed`);
+      throw new StoreUnavailable(`the tenant store in schema ${this.#options.schema} is closed`);
     }
     if (this.#stopped !== undefined) throw this.#stopped;
-    const client = this.#uncertain === undefined && this.#client !== undefined ? this.#client : await this.#recover();
+    return this.#uncertain === undefined && this.#client !== undefined ? this.#client : await this.#recover();
+  }
+
+  async #transact(what: string, statements: readonly pg.QueryConfig[]): Promise<pg.QueryResult[]> {
+    const client = await this.#writable();
+    const alone = statements.length === 1;
+    const sent = alone
+      ? [client.query(statements[0] as pg.QueryConfig)]
+      : [client.query('BEGIN'), ...statements.map((statement) => client.query(statement)), client.query('COMMIT')];
+    const settled = await Promise.allSettled(sent);
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    let refused: unknown = failed?.reason;
+    if (failed === undefined) {
+      const results = settled.map((outcome) => (outcome as PromiseFulfilledResult<pg.QueryResult>).value);
+      if (alone) return results;
+      if (results.at(-1)?.command === 'COMMIT') return results.slice(1, -1);
+      refused = new Error(`COMMIT answered ${results.at(-1)?.command}: the transaction was rolled back`);
+    }
+    // A statement the server refused aborts the transaction: alone it is rolled back, in a transaction the COMMIT
+    // behind it answers ROLLBACK. Anything else (a lost connection, a COMMIT without an answer) is uncertain.
+    const last = settled.at(-1);
+    const rolledBack =
+      !isConnectionFailure(refused) && (alone || (last?.status === 'fulfilled' && last.value.command === 'ROLLBACK'));
+    const { schema, where } = this.#options;
+    if (!rolledBack) {
+      this.#markUncertain(client, refused);
+      throw new StoreUnavailable(
+        `the connection to ${where} failed while ${what} in schema ${schema}, so it may or may not have been written; it is not acknowledged. The store reconnects before the next write: ${messageOf(refused)}`,
+        { cause: refused },
+      );
+    }
+    const state = sqlStateOf(refused);
+    if (state?.startsWith('22') || state === '23502' || state === '23514' || state === '54000') {
+      throw new InvalidArgument(what, `PostgreSQL refused a value, and nothing was written: ${messageOf(refused)}`);
+    }
+    throw new StoreUnavailable(
+      `PostgreSQL at ${where} refused ${what} in schema ${schema}, and nothing was written: ${messageOf(refused)}`,
+      { cause: refused },
+    );
+  }
+
+  async #commit(batch: readonly Commit[], options: CommitBatchOptions): Promise<readonly CommitOutcome[]> {
+    const client = await this.#writable();
     const scope = defaultScope;
     const next = this.#next.get(scope) ?? (await this.#run(client, undefined, () => this.#readEnd(client, scope)));
     const aggregates = aggregatesOf(batch);
@@ -170,7 +235,7 @@ export class EventLogWriter {
 
   /**
    * Runs a batch's statements and turns their failures into the errors the port promises. Any failure whose
-   * outcome is unknown marks the writer uncertain, so the next batch reconnects and re-reads the log first.
+   * outcome is unknown marks the writer uncertain, so the next write reconnects and re-reads the log first.
    */
   async #run<T>(client: pg.Client, plan: BatchPlan | undefined, work: () => Promise<T>): Promise<T> {
     try {
@@ -189,7 +254,7 @@ export class EventLogWriter {
       if (error instanceof UncertainOutcome || isConnectionFailure(error)) {
         this.#markUncertain(client, error);
         throw new StoreUnavailable(
-          `the connection to ${where} failed while committing to schema ${schema}, so this batch may or may not have been written; it is not acknowledged. The store reconnects and re-reads the event log before the next batch: ${messageOf(error)}`,
+          `the connection to ${where} failed while committing to schema ${schema}, so this batch may or may not have been written; it is not acknowledged. The store reconnects and re-reads the event log before the next write: ${messageOf(error)}`,
           { cause: error },
         );
       }
@@ -304,7 +369,7 @@ export class EventLogWriter {
     this.#client = client;
     this.#pid = (client as unknown as { processID: number }).processID;
     this.#uncertain = undefined;
-    // A connection that dies between batches is replaced before the next one, not discovered half-way.
+    // A connection that dies between writes is replaced before the next one, not discovered half-way.
     const lost = (cause: unknown) => this.#markUncertain(client, cause);
     client.on('error', lost);
     client.on('end', () => lost(new Error('the writer connection ended')));

@@ -1,0 +1,21 @@
+import { InvalidArgument } from '@dolittle-ts/fundamentals';
+
+/**
+ * True when PostgreSQL text can hold `value` exactly: text cannot hold U+0000, and a lone UTF-16 surrogate cannot
+ * be encoded as UTF-8 (node-postgres would send U+FFFD instead, so the value would come back changed). Valid JSON
+ * text has neither raw; an id or key with them could never be stored verbatim.
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && (value as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** Refuses, with `InvalidArgument` naming `field`, anything but a string PostgreSQL text holds exactly. */
+export function assertStorableText(field: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw new InvalidArgument(field, `must be a string, not ${typeof value}`);
+  if (!isStorableText(value)) {
+    throw new InvalidArgument(
+      field,
+      'holds a NUL character or an unpaired surrogate, which PostgreSQL text cannot store: send valid JSON and ids without them',
+    );
+  }
+}
