@@ -19,26 +19,36 @@ export function projectionKey(
     case 'partition':
       return { ok: true, key: partition };
     case 'property': {
-      let value: unknown;
+      let content: unknown;
       try {
-        const content = JSON.parse(event.content) as unknown;
-        value =
-          typeof content === 'object' && content !== null
-            ? (content as Record<string, unknown>)[selector.property]
-            : undefined;
+        content = JSON.parse(event.content) as unknown;
       } catch {
-        value = undefined;
+        content = undefined;
       }
-      if (value === undefined || value === null) {
+      const holder =
+        typeof content === 'object' && content !== null && !Array.isArray(content)
+          ? (content as Record<string, unknown>)
+          : undefined;
+      if (holder === undefined || !Object.hasOwn(holder, selector.property)) {
         return {
           ok: false,
           reason: `could not get the projection key: event ${event.sequenceNumber} (type ${event.type.id}) has no property '${selector.property}', which projection ${projectionId} keys on`,
         };
       }
-      return {
-        ok: true,
-        key: typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
-      };
+      return { ok: true, key: keyText(holder[selector.property]) };
     }
   }
+}
+
+/**
+ * A property value as a key, the way Dolittle 6 turns it into text (Newtonsoft's `JToken.ToString()`), so read models
+ * keep the same keys: strings as they are, `null` as "", booleans as "True"/"False", numbers in their JSON form, and
+ * objects and arrays as indented JSON.
+ */
+function keyText(value: unknown): string {
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return String(value);
+  return JSON.stringify(value, null, 2);
 }

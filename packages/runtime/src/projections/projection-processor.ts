@@ -119,7 +119,7 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
     state = next;
     if (failure !== undefined) {
       logger.warn(
-        { projection: definition.id, position: batch.upTo, reason: failure.reason, retryAt: failure.retryAt },
+        { tenant: store.tenantId, position: batch.upTo, reason: failure.reason, retryAt: failure.retryAt },
         failure.retryAt === undefined
           ? 'projection failed; parked until its definition changes'
           : 'projection failed; it will retry',
