@@ -13,6 +13,8 @@ const roots = [
   'packages/cli/dist',
   'compat/dist',
   'reliability/dist',
+  'packages/sdk/dist',
+  'examples/kitchen/dist',
 ].filter((p) => existsSync(p));
 
 const extra = process.argv.slice(2);

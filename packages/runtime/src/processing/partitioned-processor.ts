@@ -96,6 +96,7 @@ export async function runPartitionedProcessor(
     for (const entry of queues.get(partition) ?? []) entry.done = true;
     queues.delete(partition);
     recovering.delete(partition);
+    wake();
     logger.warn(
       {
         processor: key.processorId,
@@ -210,8 +211,10 @@ export async function runPartitionedProcessor(
       if (signal.aborted) break;
       if (events.length === 0) {
         await save();
+        // A partition may have failed while this turn awaited: look at the retry times again before sleeping.
+        const untilNextRetry = startDueRecoveries();
         await Promise.race([
-          watcher.wait(source.ref, readPosition, { timeoutMs: Math.min(pollFallbackMs, untilRetry), signal }),
+          watcher.wait(source.ref, readPosition, { timeoutMs: Math.min(pollFallbackMs, untilNextRetry), signal }),
           running.size > 0 ? pulse.promise : new Promise<void>(() => {}),
         ]);
         continue;
