@@ -175,8 +175,14 @@ export async function runPartitionedProcessor(
       })
       .finally(() => {
         running.delete(partition);
-        const next = waiting.shift();
-        if (next !== undefined && !signal.aborted) startWorker(next, () => drainQueue(next));
+        if (!signal.aborted) {
+          // Events of this partition may have been queued after its worker emptied the queue: run them too.
+          if ((queues.get(partition)?.length ?? 0) > 0 && !failing.has(partition)) waiting.push(partition);
+          while (running.size < maxInFlight && waiting.length > 0) {
+            const next = waiting.shift() as PartitionId;
+            if (!running.has(next)) startWorker(next, () => drainQueue(next));
+          }
+        }
         wake();
       });
     running.set(partition, worker);
@@ -188,14 +194,21 @@ export async function runPartitionedProcessor(
     else waiting.push(partition);
   };
 
+  /**
+   * Starts the catch-up of every failing partition whose retry time has come, within the partitions-in-flight limit
+   * (one that finds no free slot waits for a worker to finish, which wakes the main loop). A partition is caught up
+   * only once the main loop has read past its failed event, so the failed event is always the first one retried.
+   * Returns the milliseconds until the next retry time, if any.
+   */
   const startDueRecoveries = (): number => {
     let next = Number.POSITIVE_INFINITY;
     const at = Date.now();
     for (const [partition, failure] of failing) {
       if (recovering.has(partition) || running.has(partition) || failure.retryAt === undefined) continue;
+      if (failure.position >= readPosition) continue;
       const due = failure.retryAt.getTime();
-      if (due <= at) startWorker(partition, () => recover(partition, failure));
-      else next = Math.min(next, due - at);
+      if (due > at) next = Math.min(next, due - at);
+      else if (running.size < maxInFlight) startWorker(partition, () => recover(partition, failure));
     }
     return next;
   };
