@@ -1,17 +1,17 @@
 import { InvalidArgument } from '@dolittle-ts/fundamentals';
-import type {
-  ProjectionStates,
-  ReadModelChange,
-  ReadModelSet,
-  StreamProcessorKey,
-  StreamProcessorState,
+import {
+  encodeStreamProcessorState,
+  type ProjectionStates,
+  type ReadModelChange,
+  type ReadModelSet,
+  type StreamProcessorKey,
+  type StreamProcessorState,
 } from '@dolittle-ts/store';
 import type { SafeIdentifier } from './identifiers.js';
 import type { PoolReader } from './pool-reader.js';
 import { checkProcessorKey, saveProcessorStateSql } from './postgres-stream-processor-states.js';
 import { statementsOf } from './statements.js';
 import { assertStorableText } from './storable-text.js';
-import { encodeState } from './stream-processor-state-json.js';
 import type { TenantWriter } from './tenant-writer.js';
 
 type SetKey = readonly [scope: string, projectionId: string, generation: number];
@@ -57,7 +57,7 @@ export class PostgresProjectionStates implements ProjectionStates {
   ): Promise<void> {
     const key = setKey(set);
     checkProcessorKey(processor.key, 'processor.key');
-    const state = encodeState(processor.state);
+    const state = encodeStreamProcessorState(processor.state);
     const last = new Map<string, string | undefined>();
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i] as ReadModelChange;

@@ -1,10 +1,15 @@
 import type { ScopeId, StreamId } from '@dolittle-ts/fundamentals';
-import type { StreamProcessorKey, StreamProcessorState, StreamProcessorStates } from '@dolittle-ts/store';
+import {
+  decodeStreamProcessorState,
+  encodeStreamProcessorState,
+  type StreamProcessorKey,
+  type StreamProcessorState,
+  type StreamProcessorStates,
+} from '@dolittle-ts/store';
 import type { SafeIdentifier } from './identifiers.js';
 import type { PoolReader } from './pool-reader.js';
 import { statementsOf } from './statements.js';
 import { assertStorableText } from './storable-text.js';
-import { decodeState, encodeState } from './stream-processor-state-json.js';
 import type { TenantWriter } from './tenant-writer.js';
 
 interface StateRow {
@@ -15,9 +20,9 @@ interface StateRow {
 }
 
 /**
- * Stream processor states in `stream_processor_states`, one JSON document per key (see
- * stream-processor-state-json.ts). `set` and `remove` are each one statement on the writer connection: durable
- * when they resolve. Stream appends and projection applies write the same rows in their own transactions.
+ * Stream processor states in `stream_processor_states`, one JSON document per key (the codec in @dolittle-ts/store,
+ * shared with the SQLite adapter). `set` and `remove` are each one statement on the writer connection: durable when
+ * they resolve. Stream appends and projection applies write the same rows in their own transactions.
  */
 export class PostgresStreamProcessorStates implements StreamProcessorStates {
   readonly #writer: TenantWriter;
@@ -37,12 +42,12 @@ export class PostgresStreamProcessorStates implements StreamProcessorStates {
       [key.scope, key.processorId, key.sourceStream],
       describeProcessor(key),
     );
-    return row === undefined ? undefined : decodeState(row.state, describeProcessor(key));
+    return row === undefined ? undefined : decodeStreamProcessorState(row.state, describeProcessor(key));
   }
 
   async set(key: StreamProcessorKey, state: StreamProcessorState): Promise<void> {
     checkProcessorKey(key);
-    const encoded = encodeState(state);
+    const encoded = encodeStreamProcessorState(state);
     await this.#writer.transact(`saving the state of ${describeProcessor(key)}`, [
       { ...this.#statements.upsert, values: [key.scope, key.processorId, key.sourceStream, encoded] },
     ]);
@@ -63,7 +68,7 @@ export class PostgresStreamProcessorStates implements StreamProcessorStates {
         processorId: row.processor_id,
         sourceStream: row.source_stream as StreamId,
       };
-      return { key, state: decodeState(row.state, describeProcessor(key)) };
+      return { key, state: decodeStreamProcessorState(row.state, describeProcessor(key)) };
     });
   }
 }

@@ -1,12 +1,13 @@
 import { InvalidArgument, type PartitionId, type ScopeId, type StreamPosition } from '@dolittle-ts/fundamentals';
-import type {
-  FilteredEvent,
-  StreamEvent,
-  StreamProcessorKey,
-  StreamProcessorState,
-  StreamReadOptions,
-  StreamRef,
-  Streams,
+import {
+  encodeStreamProcessorState,
+  type FilteredEvent,
+  type StreamEvent,
+  type StreamProcessorKey,
+  type StreamProcessorState,
+  type StreamReadOptions,
+  type StreamRef,
+  type Streams,
 } from '@dolittle-ts/store';
 import { checkCount, maxReadLimit } from './event-log-reader.js';
 import { type EventRow, executionContextParser, toCommittedEvent } from './event-rows.js';
@@ -14,7 +15,6 @@ import type { SafeIdentifier } from './identifiers.js';
 import type { PoolReader } from './pool-reader.js';
 import { checkProcessorKey, saveProcessorStateSql } from './postgres-stream-processor-states.js';
 import { eventColumns, lastSequenceNumberSql, statementsOf } from './statements.js';
-import { encodeState } from './stream-processor-state-json.js';
 import type { TenantWriter } from './tenant-writer.js';
 
 interface StreamEventRow extends EventRow {
@@ -49,7 +49,7 @@ export class PostgresStreams implements Streams {
     filter: { readonly key: StreamProcessorKey; readonly state: StreamProcessorState },
   ): Promise<void> {
     checkProcessorKey(filter.key, 'filter.key');
-    const state = encodeState(filter.state);
+    const state = encodeStreamProcessorState(filter.state);
     const partitions = new Array<string>(entries.length);
     const sequenceNumbers = new Array<number>(entries.length);
     let highest = -1;

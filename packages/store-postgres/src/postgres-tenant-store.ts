@@ -7,6 +7,7 @@ import type {
   ProjectionStates,
   StreamProcessorStates,
   Streams,
+  SubscriptionStates,
   TenantStore,
 } from '@dolittle-ts/store';
 import pg from 'pg';
@@ -19,6 +20,7 @@ import { PostgresEmbeddingStates } from './postgres-embedding-states.js';
 import { PostgresProjectionStates } from './postgres-projection-states.js';
 import { PostgresStreamProcessorStates } from './postgres-stream-processor-states.js';
 import { PostgresStreams } from './postgres-streams.js';
+import { PostgresSubscriptionStates } from './postgres-subscription-states.js';
 import { TenantWriter } from './tenant-writer.js';
 
 export interface PostgresStoreOptions {
@@ -35,13 +37,14 @@ export interface PostgresStoreOptions {
 
 export const defaultPoolSize = 4;
 
-/** A tenant's store on PostgreSQL: the event store and every processing port. */
+/** A tenant's store on PostgreSQL: the event store, every processing port and the event horizon's subscriptions. */
 export interface PostgresTenantStore extends TenantStore {
   readonly streams: Streams;
   readonly processorStates: StreamProcessorStates;
   readonly definitions: Definitions;
   readonly projections: ProjectionStates;
   readonly embeddings: EmbeddingStates;
+  readonly subscriptions: SubscriptionStates;
 }
 
 /** `postgres host:port/database schema name`: no user, no password. */
@@ -114,6 +117,7 @@ export async function openTenantStore(args: {
     definitions: new PostgresDefinitions(writer, reader, schema),
     projections: new PostgresProjectionStates(writer, reader, schema),
     embeddings: new PostgresEmbeddingStates(writer, reader, schema),
+    subscriptions: new PostgresSubscriptionStates(writer, schema),
     close: () => {
       closing ??= (async () => {
         await writer.close();

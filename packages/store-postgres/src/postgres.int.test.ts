@@ -8,6 +8,7 @@ import {
   projectionStatesConformance,
   streamProcessorStatesConformance,
   streamsConformance,
+  subscriptionStatesConformance,
 } from '@dolittle-ts/store/conformance';
 import { createPostgresStoreProvider } from './index.js';
 import { dropSchemas, testConnectionString, uniquePrefix } from './postgres-for-tests.js';
@@ -38,6 +39,7 @@ for (const conformance of [
   definitionsConformance,
   projectionStatesConformance,
   embeddingStatesConformance,
+  subscriptionStatesConformance,
 ]) {
   conformance('postgres', harness());
 }

@@ -1,20 +1,29 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asTenantId, createGuid, DolittleError, type TenantId } from '@dolittle-ts/fundamentals';
+import { asTenantId, createGuid, DolittleError, defaultScope, type TenantId } from '@dolittle-ts/fundamentals';
 import type { StoreProvider, TenantStore } from '@dolittle-ts/store';
 import {
+  committedEvents,
   eventsCommit,
+  expectedExternalEvents,
   filtered,
   filterKeyOf,
+  newConsentId,
   newReadModelSet,
+  newSubscriptionKey,
   privateStream,
   processingPorts,
   projectionPorts,
   projectionProcessorKey,
+  readAll,
   readStream,
+  receivedEvent,
+  receivedEvents,
   replaceReadModel,
   seedEventLog,
+  streamPosition,
+  subscriptionPorts,
   unpartitionedState,
 } from '@dolittle-ts/store/conformance';
 import { safeIdentifier } from './identifiers.js';
@@ -30,8 +39,8 @@ import {
 import { statementsOf } from './statements.js';
 
 /*
- * Streams, processor states and read models are written on the writer connection, like event batches: fenced by
- * the writer lock, ordered with the commits, and with the same handling of uncertain outcomes.
+ * Streams, processor states, read models and received events are written on the writer connection, like event
+ * batches: fenced by the writer lock, ordered with the commits, and with the same handling of uncertain outcomes.
  */
 
 const prefix = uniquePrefix('pw');
@@ -148,6 +157,70 @@ describe('postgres processing writes', () => {
     });
   });
 
+  test('receives and commits into the default scope, queued together, number one dense log in queue order', async () => {
+    const store = await provider().open(asTenantId(createGuid()));
+    const { subscriptions } = subscriptionPorts(store);
+    const key = newSubscriptionKey({ scope: defaultScope });
+    const options = { consentId: newConsentId(), received: new Date() };
+    const occurred = { occurred: new Date() };
+    const [first, received, second, receivedAgain, third] = await Promise.all([
+      store.events.commit([eventsCommit(2)], occurred),
+      subscriptions.receive(key, streamPosition(0), receivedEvents([0, 1, 2]), options),
+      store.events.commit([eventsCommit(1)], occurred),
+      subscriptions.receive(key, streamPosition(3), receivedEvents([3]), options),
+      store.events.commit([eventsCommit(2)], occurred),
+    ]);
+    const log = [
+      ...committedEvents(first?.[0]),
+      ...received,
+      ...committedEvents(second?.[0]),
+      ...receivedAgain,
+      ...committedEvents(third?.[0]),
+    ];
+    assert.deepEqual(
+      log.map((e) => e.sequenceNumber),
+      Array.from({ length: 9 }, (_, i) => i),
+    );
+    assert.deepEqual(await readAll(store.events), log);
+    await store.close();
+  });
+
+  for (const into of ['a scope', 'the default scope'] as const) {
+    test(`a receive into ${into} whose answer is lost is StoreUnavailable; the position tells whether it was stored, and the log goes on dense`, async () => {
+      await throughProxy(async (store, tenantId, cutAfter) => {
+        const { subscriptions } = subscriptionPorts(store);
+        const key = newSubscriptionKey(into === 'a scope' ? {} : { scope: defaultScope });
+        const options = { consentId: newConsentId(), received: new Date('2024-05-06T07:08:09.010Z') };
+        await seedEventLog(store.events, 2);
+        const before = await readAll(store.events, key.scope);
+        const first = await subscriptions.receive(key, streamPosition(0), receivedEvents([0, 1]), options);
+
+        cutAfter(statementName(tenantId, 'subscription-receive'));
+        const lost = receivedEvents([2, 3, 4]);
+        await assert.rejects(subscriptions.receive(key, streamPosition(2), lost, options), (error) => {
+          assert.ok(error instanceof DolittleError);
+          assert.equal(error.code, 'StoreUnavailable', error.message);
+          assert.match(error.message, /may or may not have been written/);
+          return true;
+        });
+
+        // Either the server committed the receive or it did not; the position says which, and the events are in the
+        // log exactly when it moved. The subscription goes on from there, and the log stays dense.
+        const position = await subscriptions.position(key);
+        assert.ok(position === 2 || position === 5, `position ${position}`);
+        const stored = position === 5 ? expectedExternalEvents(lost, before.length + first.length, options) : [];
+        const next = await subscriptions.receive(key, position, receivedEvents([position]), options);
+        const commit = committedEvents((await store.events.commit([eventsCommit(1)], { occurred: new Date() }))[0]);
+        if (into === 'the default scope') {
+          assert.deepEqual(await readAll(store.events), [...before, ...first, ...stored, ...next, ...commit]);
+        } else {
+          assert.deepEqual(await readAll(store.events, key.scope), [...first, ...stored, ...next]);
+          assert.equal(commit[0]?.sequenceNumber, 2);
+        }
+      });
+    });
+  }
+
   test('a write after the writer connection was killed reconnects first', async () => {
     const tenantId = asTenantId(createGuid());
     const store = await provider().open(tenantId);
@@ -181,6 +254,7 @@ describe('postgres processing writes', () => {
       }
     }
     const set = newReadModelSet();
+    const subscription = newSubscriptionKey();
     const writes = [
       () => streams.append(stream, filtered([0]), { key: filterKeyOf(stream), state: unpartitionedState(1) }),
       () => processorStates.set(filterKeyOf(stream), unpartitionedState(1)),
@@ -189,12 +263,19 @@ describe('postgres processing writes', () => {
           key: filterKeyOf(stream),
           state: unpartitionedState(1),
         }),
+      () =>
+        subscriptionPorts(store).subscriptions.receive(subscription, streamPosition(0), receivedEvents([0]), {
+          consentId: newConsentId(),
+          received: new Date(),
+        }),
     ];
     for (const write of writes) await assert.rejects(write(), { code: 'StoreLocked' });
     const fenced = processingPorts(other);
     assert.equal(await fenced.streams.nextPosition(stream), 0);
     assert.equal(await fenced.processorStates.get(filterKeyOf(stream)), undefined);
     assert.deepEqual(await projectionPorts(other).projections.getAll(set), new Map());
+    assert.equal(await subscriptionPorts(other).subscriptions.position(subscription), 0);
+    assert.equal(await other.events.nextSequenceNumber(subscription.scope), 0);
     await other.close();
     await store.close();
   });
@@ -205,6 +286,9 @@ describe('postgres processing writes', () => {
     const { projections, processorStates } = projectionPorts(store);
     const embeddings = store.embeddings;
     assert.ok(embeddings !== undefined);
+    const { subscriptions } = subscriptionPorts(store);
+    const subscription = newSubscriptionKey();
+    const received = { consentId: newConsentId(), received: new Date() };
     const set = newReadModelSet();
     const key = projectionProcessorKey(set);
     const refusals = [
@@ -213,6 +297,19 @@ describe('postgres processing writes', () => {
       () => definitions.set('filter', set.scope, 'id', '{"nul":"\u0000"}'),
       () => embeddings.set('embedding', 'key', { state: '{}', version: 1 as never, removed: 'yes' as never }),
       () => processorStates.set({ ...key, scope: 'not a guid' as never }, unpartitionedState(1)),
+      () =>
+        subscriptions.receive(subscription, streamPosition(0), [receivedEvent(0, { content: '"\u0000"' })], received),
+      () =>
+        subscriptions.receive(subscription, streamPosition(0), [receivedEvent(0, { content: '"\ud800"' })], received),
+      () =>
+        subscriptions.receive({ ...subscription, partition: 'not a guid' as never }, streamPosition(0), [], received),
+      () =>
+        subscriptions.receive(
+          subscription,
+          streamPosition(0),
+          [receivedEvent(0, { eventSourceId: 'not a guid' as never })],
+          received,
+        ),
     ];
     for (const refused of refusals) {
       await assert.rejects(refused(), (error) => {
@@ -223,6 +320,8 @@ describe('postgres processing writes', () => {
     }
     assert.deepEqual(await projections.getAll(set), new Map());
     assert.equal(await processorStates.get(key), undefined);
+    assert.equal(await subscriptions.position(subscription), 0);
+    assert.equal(await store.events.nextSequenceNumber(subscription.scope), 0);
     // The writer goes on.
     await projections.apply(set, [replaceReadModel('a', '{}')], { key, state: unpartitionedState(1) });
     assert.equal(await projections.get(set, 'a'), '{}');

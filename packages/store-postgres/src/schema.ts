@@ -82,6 +82,18 @@ const migrations: readonly ((s: string) => string)[] = [
       removed boolean NOT NULL,
       PRIMARY KEY (embedding_id, key)
     );`,
+  // The event horizon's consumer side: the next public-stream position of each subscription. The events it
+  // receives go into `events` under its scope (external_* set), in the same transaction as its position.
+  (s) => `
+    CREATE TABLE ${s}.subscription_states (
+      producer_microservice uuid NOT NULL,
+      producer_tenant uuid NOT NULL,
+      stream_id uuid NOT NULL,
+      partition_id uuid NOT NULL,
+      scope uuid NOT NULL,
+      position bigint NOT NULL CHECK (position >= 0),
+      PRIMARY KEY (producer_microservice, producer_tenant, stream_id, partition_id, scope)
+    );`,
 ];
 
 export const schemaVersion = migrations.length;

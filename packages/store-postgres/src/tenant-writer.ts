@@ -34,9 +34,10 @@ export interface TenantWriterOptions {
 /**
  * The tenant's only writer: one dedicated connection holding the schema's session-level advisory lock for the
  * store's lifetime. Everything the store writes goes through it (event batches, stream appends, processor states,
- * read models, definitions), one write at a time, each in one transaction, so the lock fences all of it and a write
- * queued after a commit sees that commit. Sequence numbers come from an in-memory counter per scope, read from the
- * log when the connection is (re)established.
+ * read models, definitions, received events), one write at a time, each in one transaction, so the lock fences all
+ * of it and a write queued after a commit sees that commit. Commits number their events from an in-memory counter
+ * per scope, read from the log when the connection is (re)established; other writes to the log number theirs in SQL
+ * from the log's last row, and the counter follows them (`transactOnLog`).
  *
  * When a write's outcome is uncertain (the connection dropped, or a statement failed in a way that leaves the
  * transaction's fate unknown) it is rejected with `StoreUnavailable` and nothing is acknowledged. Before the next
@@ -104,6 +105,27 @@ export class TenantWriter {
    */
   transact(what: string, statements: readonly pg.QueryConfig[]): Promise<pg.QueryResult[]> {
     return this.#enqueue(() => this.#transact(what, statements));
+  }
+
+  /**
+   * `transact` for a write that appends to `scope`'s event log besides `commit` (a subscription's receive). Such a
+   * write numbers its events in SQL, on from the log's last row, so it is right whatever this writer counted.
+   * `nextOf` reads from the results the log's next sequence number after the write (undefined when it appended
+   * nothing), and the counter `commit` numbers the scope's events from follows it. A write that fails leaves the
+   * log as it was, or, when its outcome is unknown, makes the writer re-read every counter before the next write.
+   */
+  transactOnLog(
+    what: string,
+    scope: ScopeId,
+    statements: readonly pg.QueryConfig[],
+    nextOf: (results: readonly pg.QueryResult[]) => number | undefined,
+  ): Promise<pg.QueryResult[]> {
+    return this.#enqueue(async () => {
+      const results = await this.#transact(what, statements);
+      const next = nextOf(results);
+      if (next !== undefined && this.#next.has(scope)) this.#next.set(scope, next);
+      return results;
+    });
   }
 
   /** Waits for the writes queued so far, then ends the connection, which releases the lock. Idempotent. */

@@ -1,15 +1,15 @@
 import { DolittleError, InvalidArgument, StoreUnavailable } from '@dolittle-ts/fundamentals';
-import type {
-  ProjectionStates,
-  ReadModelChange,
-  ReadModelSet,
-  StreamProcessorKey,
-  StreamProcessorState,
+import {
+  encodeStreamProcessorState,
+  type ProjectionStates,
+  type ReadModelChange,
+  type ReadModelSet,
+  type StreamProcessorKey,
+  type StreamProcessorState,
 } from '@dolittle-ts/store';
 import type Database from 'better-sqlite3';
 import { assertOpen } from './open-database.js';
 import type { SqliteStreamProcessorStates } from './sqlite-stream-processor-states.js';
-import { encodeState } from './stream-processor-state-json.js';
 
 type SetKey = readonly [scope: string, projectionId: string, generation: number];
 
@@ -88,7 +88,7 @@ export class SqliteProjectionStates implements ProjectionStates {
       // Everything that can be refused is refused before the transaction starts.
       const key = setKey(set);
       assertChanges(changes);
-      const state = encodeState(processor.state);
+      const state = encodeStreamProcessorState(processor.state);
       this.#applyInTransaction(key, changes, processor.key, state);
     } catch (error) {
       if (error instanceof DolittleError) throw error;

@@ -1,8 +1,13 @@
 import type { ScopeId, StreamId } from '@dolittle-ts/fundamentals';
-import type { StreamProcessorKey, StreamProcessorState, StreamProcessorStates } from '@dolittle-ts/store';
+import {
+  decodeStreamProcessorState,
+  encodeStreamProcessorState,
+  type StreamProcessorKey,
+  type StreamProcessorState,
+  type StreamProcessorStates,
+} from '@dolittle-ts/store';
 import type Database from 'better-sqlite3';
 import { assertOpen } from './open-database.js';
-import { decodeState, encodeState } from './stream-processor-state-json.js';
 
 interface StateRow {
   readonly scope: string;
@@ -12,7 +17,7 @@ interface StateRow {
 }
 
 /**
- * Stream processor states, one JSON document per key (see stream-processor-state-json.ts). Every `set` and
+ * Stream processor states, one JSON document per key (the codec in @dolittle-ts/store). Every `set` and
  * `remove` is its own transaction on the tenant's synchronous=FULL connection, so it is durable when it resolves.
  */
 export class SqliteStreamProcessorStates implements StreamProcessorStates {
@@ -46,12 +51,12 @@ export class SqliteStreamProcessorStates implements StreamProcessorStates {
   async get(key: StreamProcessorKey): Promise<StreamProcessorState | undefined> {
     assertOpen(this.#db, this.#location);
     const json = this.#select.get(key.scope, key.processorId, key.sourceStream);
-    return json === undefined ? undefined : decodeState(json, this.#where(key));
+    return json === undefined ? undefined : decodeStreamProcessorState(json, this.#where(key));
   }
 
   async set(key: StreamProcessorKey, state: StreamProcessorState): Promise<void> {
     assertOpen(this.#db, this.#location);
-    this.write(key, encodeState(state));
+    this.write(key, encodeStreamProcessorState(state));
   }
 
   async remove(key: StreamProcessorKey): Promise<void> {
@@ -67,7 +72,7 @@ export class SqliteStreamProcessorStates implements StreamProcessorStates {
         processorId: row.processor_id,
         sourceStream: row.source_stream as StreamId,
       };
-      return { key, state: decodeState(row.state, this.#where(key)) };
+      return { key, state: decodeStreamProcessorState(row.state, this.#where(key)) };
     });
   }
 

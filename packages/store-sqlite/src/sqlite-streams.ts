@@ -7,20 +7,20 @@ import {
   StoreUnavailable,
   type StreamPosition,
 } from '@dolittle-ts/fundamentals';
-import type {
-  FilteredEvent,
-  StreamEvent,
-  StreamProcessorKey,
-  StreamProcessorState,
-  StreamReadOptions,
-  StreamRef,
-  Streams,
+import {
+  encodeStreamProcessorState,
+  type FilteredEvent,
+  type StreamEvent,
+  type StreamProcessorKey,
+  type StreamProcessorState,
+  type StreamReadOptions,
+  type StreamRef,
+  type Streams,
 } from '@dolittle-ts/store';
 import type Database from 'better-sqlite3';
 import { contextOf, type EventRow, eventColumns, toCommittedEvent } from './event-rows.js';
 import { assertOpen } from './open-database.js';
 import type { SqliteStreamProcessorStates } from './sqlite-stream-processor-states.js';
-import { encodeState } from './stream-processor-state-json.js';
 
 interface StreamEventRow extends EventRow {
   readonly stream_position: number;
@@ -111,7 +111,7 @@ export class SqliteStreams implements Streams {
     const key = streamKey(stream);
     const cached = cacheKey(key);
     try {
-      const state = encodeState(filter.state);
+      const state = encodeStreamProcessorState(filter.state);
       this.#assertInLog(stream.scope, entries);
       const first = this.#next.get(cached) ?? this.#readNext(key);
       this.#appendInTransaction(key, entries, first, filter.key, state);

@@ -1,11 +1,13 @@
 import { InvalidArgument, type PartitionId, StoreConsistency, type StreamPosition } from '@dolittle-ts/fundamentals';
-import type { FailingPartition, ProcessingFailure, StreamProcessorState } from '@dolittle-ts/store';
+import type { FailingPartition, ProcessingFailure, StreamProcessorState } from './stream-processor-states.js';
 
 /*
- * A stream processor state as stored: JSON with times as integer milliseconds since the epoch (UTC), `null` for
- * "not set", and failing partitions as [partitionId, failure] pairs in the map's order. For example
+ * The one way stream processor states are stored, shared by every adapter, so a state means the same on SQLite and
+ * PostgreSQL: JSON with times as integer milliseconds since the epoch (UTC), `null` for "not set", and failing
+ * partitions as [partitionId, failure] pairs in the map's order. For example
  *   {"kind":"partitioned","position":12,"lastSuccessfullyProcessed":1714979289010,
  *    "failingPartitions":[["8d2b…",{"position":3,"reason":"…","attempts":1,"retryAt":null,"lastFailed":1714979289010}]]}
+ * Stored documents are kept forever: a change to this format must still read every document written before it.
  */
 
 interface StoredFailure {
@@ -34,7 +36,7 @@ type StoredState =
     };
 
 /** The state as JSON. Refuses (with `InvalidArgument`) what would not come back as given: NaN times or positions. */
-export function encodeState(state: StreamProcessorState): string {
+export function encodeStreamProcessorState(state: StreamProcessorState): string {
   const lastSuccessfullyProcessed = encodeTime(state.lastSuccessfullyProcessed, 'state.lastSuccessfullyProcessed');
   const position = encodeCount(state.position, 'state.position');
   let stored: StoredState;
@@ -61,8 +63,11 @@ export function encodeState(state: StreamProcessorState): string {
   return JSON.stringify(stored);
 }
 
-/** The state stored as `json`; `StoreConsistency` when the document is not one `encodeState` wrote. */
-export function decodeState(json: string, where: string): StreamProcessorState {
+/**
+ * The state stored as `json`; `StoreConsistency` naming `where` (the processor and its store) when the document is
+ * not one `encodeStreamProcessorState` wrote.
+ */
+export function decodeStreamProcessorState(json: string, where: string): StreamProcessorState {
   let stored: StoredState;
   try {
     stored = JSON.parse(json) as StoredState;
