@@ -24,7 +24,7 @@ import type { Registration } from './processing/registration.js';
 import type { ProjectionDefinition } from './projections/projection-definition.js';
 import type { ProjectionHead } from './projections/projection-processor.js';
 import { registerProjection } from './projections/projection-registration.js';
-import { readModelSet, readProjectionRecord, requireReadModels } from './projections/projection-registry.js';
+import { readModelSet, readProjectionRecord } from './projections/projection-registry.js';
 import { createRuntimeCore } from './runtime-core.js';
 
 export type EmbeddedStore =
@@ -123,7 +123,7 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     return {
       set: readModelSet(scope, projectionId, record.active.generation),
       initialState: record.active.shape.initialState,
-      readModels: requireReadModels(tenantStore),
+      readModels: tenantStore.projections,
     };
   };
   return {

@@ -15,13 +15,12 @@ export interface TenantStore {
   /** Where the data lives, for logs and errors: "sqlite file /x/.dolittle/data/445f8ea8-….sqlite". */
   readonly location: string;
   readonly events: EventStore;
-  // Processing storage. Optional only while the PostgreSQL adapter gains it; required once both adapters have it.
-  readonly streams?: Streams;
-  readonly processorStates?: StreamProcessorStates;
-  readonly definitions?: Definitions;
-  readonly projections?: ProjectionStates;
-  readonly embeddings?: EmbeddingStates;
-  readonly subscriptions?: SubscriptionStates;
+  readonly streams: Streams;
+  readonly processorStates: StreamProcessorStates;
+  readonly definitions: Definitions;
+  readonly projections: ProjectionStates;
+  readonly embeddings: EmbeddingStates;
+  readonly subscriptions: SubscriptionStates;
   /** Releases the writer lock and every connection. Idempotent. */
   close(): Promise<void>;
 }

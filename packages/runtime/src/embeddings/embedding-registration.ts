@@ -1,23 +1,10 @@
-import { type AggregateRootVersion, defaultScope, RegistrationFailed } from '@dolittle-ts/fundamentals';
+import { type AggregateRootVersion, defaultScope } from '@dolittle-ts/fundamentals';
 import type { EmbeddingStates, TenantStore } from '@dolittle-ts/store';
 import { definitionRecord, type EmbeddingDefinition } from './embedding-definition.js';
 
-/** The embedding ports of a tenant store; registration fails on a store that lacks them. */
-export function requireEmbeddingStore(store: TenantStore, embeddingId: string) {
-  const { embeddings, definitions } = store;
-  if (embeddings === undefined || definitions === undefined) {
-    throw new RegistrationFailed(
-      'embedding',
-      embeddingId,
-      `the store ${store.location} cannot hold embedding states (it has no embedding states or definitions)`,
-    );
-  }
-  return { embeddings, definitions };
-}
-
 /** The initial state of a registered embedding, from its persisted definition; undefined if never registered. */
 export async function persistedInitialState(store: TenantStore, embeddingId: string): Promise<string | undefined> {
-  const persisted = await store.definitions?.get('embedding', defaultScope, embeddingId);
+  const persisted = await store.definitions.get('embedding', defaultScope, embeddingId);
   return persisted === undefined ? undefined : (JSON.parse(persisted) as { initialState: string }).initialState;
 }
 
@@ -33,7 +20,7 @@ export async function registerEmbedding(
   store: TenantStore,
   definition: EmbeddingDefinition,
 ): Promise<{ readonly changed: boolean; readonly keys: number }> {
-  const { embeddings, definitions } = requireEmbeddingStore(store, definition.id);
+  const { embeddings, definitions } = store;
   const record = definitionRecord(definition);
   const persisted = await definitions.get('embedding', defaultScope, definition.id);
   if (persisted === record) return { changed: false, keys: 0 };

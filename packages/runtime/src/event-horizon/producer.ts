@@ -1,7 +1,6 @@
 import { defaultScope, type PartitionId, type StreamId, type StreamPosition } from '@dolittle-ts/fundamentals';
 import type { StreamEvent, StreamRef, TenantStore } from '@dolittle-ts/store';
 import type { EventWatcher } from '../processing/event-watcher.js';
-import { requireProcessingStore } from '../processing/stream-source.js';
 
 export interface ProducerStreamOptions {
   readonly store: TenantStore;
@@ -25,7 +24,7 @@ export interface ProducerStreamOptions {
  */
 export async function streamPublicPartition(options: ProducerStreamOptions): Promise<void> {
   const { store, watcher, signal } = options;
-  const { streams } = requireProcessingStore(store);
+  const { streams } = store;
   const ref: StreamRef = { scope: defaultScope, stream: options.stream, public: true };
   const source = { kind: 'stream', ...ref } as const;
   const window = Math.max(1, options.window ?? 64);

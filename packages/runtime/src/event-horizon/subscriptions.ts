@@ -99,8 +99,6 @@ export class Subscriptions {
 
   async #run(tenant: Tenant, key: SubscriptionKey, address: ProducerAddress, settle: (o: SubscribeOutcome) => void) {
     const states = tenant.store.subscriptions;
-    if (states === undefined)
-      throw new Error(`the store ${tenant.store.location} cannot store event horizon subscriptions`);
     const log = this.#logger.child({
       consumerTenant: tenant.id,
       producer: key.producerMicroservice,

@@ -6,11 +6,12 @@ import {
   NoEmbeddingRegisteredForTenant,
   RegistrationFailed,
 } from '@dolittle-ts/fundamentals';
+import type { EmbeddingStates } from '@dolittle-ts/store';
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { EmbeddingDefinition } from '../embeddings/embedding-definition.js';
 import { EmbeddingProcessor } from '../embeddings/embedding-processor.js';
 import { EmbeddingProcessors } from '../embeddings/embedding-processors.js';
-import { registerEmbedding, requireEmbeddingStore } from '../embeddings/embedding-registration.js';
+import { registerEmbedding } from '../embeddings/embedding-registration.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import {
   type CallRequestContext,
@@ -173,10 +174,10 @@ async function serveEmbedding(
   const log = logger.child({ embedding: definition.id });
   const unregister: (() => void)[] = [];
   try {
-    const targets: { tenant: Tenant; states: ReturnType<typeof requireEmbeddingStore>['embeddings'] }[] = [];
+    const targets: { tenant: Tenant; states: EmbeddingStates }[] = [];
     try {
       for (const tenant of tenants.all()) {
-        const { embeddings } = requireEmbeddingStore(tenant.store, definition.id);
+        const { embeddings } = tenant.store;
         const registered = await registerEmbedding(tenant.store, definition);
         if (registered.changed) {
           log.info(

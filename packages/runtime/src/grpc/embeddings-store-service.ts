@@ -29,8 +29,7 @@ export function createEmbeddingStoreService(deps: { tenants: Tenants; logger: Lo
     const context = executionContextFromPb(callContext.getExecutioncontext(), 'callContext.executionContext');
     const tenant: Tenant = deps.tenants.get(context.tenantId);
     const embeddingId = uuidToGuid(embeddingUuid, 'embeddingId');
-    const states: EmbeddingStates | undefined = tenant.store.embeddings;
-    if (states === undefined) throw new NoEmbeddingRegisteredForTenant({ embeddingId, tenantId: tenant.id });
+    const states: EmbeddingStates = tenant.store.embeddings;
     return { tenant, embeddingId, states };
   };
   const answer = <R extends { setFailure(f: ReturnType<typeof failureOf>): unknown }>(

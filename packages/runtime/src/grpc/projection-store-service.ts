@@ -1,7 +1,7 @@
 import { type Guid, InvalidArgument, type ScopeId } from '@dolittle-ts/fundamentals';
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { readModelSet, readProjectionRecord, requireReadModels } from '../projections/projection-registry.js';
+import { readModelSet, readProjectionRecord } from '../projections/projection-registry.js';
 import type { Tenant, Tenants } from '../tenancy/tenants.js';
 import {
   type CallRequestContext,
@@ -39,7 +39,7 @@ export function createProjectionStoreService(deps: { tenants: Tenants; logger: L
     return {
       set: readModelSet(scope, projectionId, record.active.generation),
       initialState: record.active.shape.initialState,
-      readModels: requireReadModels(tenant.store),
+      readModels: tenant.store.projections,
     };
   };
   const currentState = (type: number, key: string, state: string) => {

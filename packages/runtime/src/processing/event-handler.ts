@@ -19,7 +19,7 @@ import { runPartitionedProcessor } from './partitioned-processor.js';
 import type { EventProcessor, ProcessingContext } from './processing-result.js';
 import { type ProcessingEnvironment, type Registration, runForEveryTenant } from './registration.js';
 import { loadOrCreateState } from './stream-processor-state.js';
-import { createStreamSource, requireProcessingStore } from './stream-source.js';
+import { createStreamSource } from './stream-source.js';
 import { runUnpartitionedProcessor } from './unpartitioned-processor.js';
 
 export interface EventHandlerDefinition {
@@ -59,7 +59,7 @@ export async function prepareEventHandler(store: TenantStore, definition: EventH
       'the empty id is the event log, which cannot be written',
     );
   }
-  const { definitions, processorStates } = requireProcessingStore(store);
+  const { definitions, processorStates } = store;
   const keys = eventHandlerKeys(definition);
   const persisted = await definitions.get('filter', definition.scope, definition.id);
   const processorState = await processorStates.get(keys.processor);
@@ -133,7 +133,7 @@ export interface RunEventHandlerOptions {
  */
 export async function runEventHandler(options: RunEventHandlerOptions): Promise<void> {
   const { store, definition, watcher, context, logger } = options;
-  const { streams, processorStates } = requireProcessingStore(store);
+  const { streams, processorStates } = store;
   const keys = eventHandlerKeys(definition);
   const types = new Set<string>(definition.types);
   const filterState = await loadOrCreateState(processorStates, keys.filter, false);

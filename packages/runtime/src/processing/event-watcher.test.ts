@@ -25,12 +25,14 @@ const forever = { timeoutMs: 2_147_483_647 };
 describe('EventWatcher', () => {
   it('resolves at once for a position that was already notified, and never lowers what it saw', async () => {
     const watcher = new EventWatcher();
-    const signal = new AbortController().signal;
+    const controller = new AbortController();
+    const signal = controller.signal;
     watcher.notify(log, 5);
     watcher.notify(log, 2);
     assert.ok(await settled(watcher.wait(log, 0, { ...forever, signal })));
     assert.ok(await settled(watcher.wait(log, 5, { ...forever, signal })));
     assert.equal(await settled(watcher.wait(log, 6, { ...forever, signal })), false);
+    controller.abort();
   });
 
   it('wakes a waiter when its position or a later one is written, not before', async () => {
@@ -48,7 +50,11 @@ describe('EventWatcher', () => {
     const watcher = new EventWatcher();
     const controller = new AbortController();
     const options = { ...forever, signal: controller.signal };
-    const [first, second, third] = [watcher.wait(log, 1, options), watcher.wait(log, 2, options), watcher.wait(log, 4, options)];
+    const [first, second, third] = [
+      watcher.wait(log, 1, options),
+      watcher.wait(log, 2, options),
+      watcher.wait(log, 4, options),
+    ];
     watcher.notify(log, 2);
     assert.deepEqual(await Promise.all([settled(first), settled(second), settled(third)]), [true, true, false]);
     controller.abort();

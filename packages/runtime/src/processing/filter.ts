@@ -16,7 +16,7 @@ import { runFilterProcessor } from './filter-processor.js';
 import type { EventFilter, ProcessingContext } from './processing-result.js';
 import { type ProcessingEnvironment, type Registration, runForEveryTenant } from './registration.js';
 import { loadOrCreateState } from './stream-processor-state.js';
-import { createStreamSource, requireProcessingStore } from './stream-source.js';
+import { createStreamSource } from './stream-source.js';
 
 export type FilterKind = 'unpartitioned' | 'partitioned' | 'public';
 
@@ -45,7 +45,7 @@ export async function prepareFilter(store: TenantStore, definition: FilterDefini
   if (definition.id === (emptyGuid as string)) {
     throw new RegistrationFailed('filter', definition.id, 'the empty id is the event log, which cannot be written');
   }
-  const { definitions } = requireProcessingStore(store);
+  const { definitions } = store;
   const { target } = filterKeys(definition);
   const persisted = await definitions.get('filter', target.scope, definition.id);
   const next = JSON.stringify({ filter: definition.kind });
@@ -72,7 +72,7 @@ export async function validateFilter(
   filter: EventFilter,
   context: ProcessingContext,
 ): Promise<string | undefined> {
-  const { streams, processorStates } = requireProcessingStore(store);
+  const { streams, processorStates } = store;
   const { key, target } = filterKeys(definition);
   const state = await processorStates.get(key);
   const filtered = state?.position ?? 0;
@@ -128,7 +128,7 @@ export interface RunFilterOptions {
 /** Runs one tenant's client filter over the (scoped) event log into its stream until the head goes away. */
 export async function runClientFilter(options: RunFilterOptions): Promise<void> {
   const { store, definition, watcher, context, logger } = options;
-  const { streams, processorStates } = requireProcessingStore(store);
+  const { streams, processorStates } = store;
   const { key, target } = filterKeys(definition);
   const state = await loadOrCreateState(processorStates, key, false);
   const publicOnly = definition.kind === 'public';

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { runScenario } from './model/harness.js';
-import { knownEngineBugs } from './model/known-engine-bugs.js';
 import { checkAgainstModel, propertyRuns } from './model/property-run.js';
 import { scenarioArbitrary } from './model/scenario.js';
 
@@ -17,8 +16,6 @@ import { scenarioArbitrary } from './model/scenario.js';
  */
 
 const livenessTimeoutMs = 5_000;
-/** Nudge commits work around a missed wake-up of the engine (see model/known-engine-bugs.ts). */
-const nudgeEveryMs = knownEngineBugs.missedRetryWakeup ? 100 : undefined;
 
 describe('a partitioned event handler against the model', () => {
   for (const partitionsInFlight of [1, 8]) {
@@ -32,9 +29,8 @@ describe('a partitioned event handler against the model', () => {
             partitioned: true,
             partitionsInFlight,
             livenessTimeoutMs,
-            ...(nudgeEveryMs === undefined ? {} : { nudgeEveryMs }),
           }),
-          model: { partitioned: true, partitionsInFlight, tolerate: knownEngineBugs },
+          model: { partitioned: true, partitionsInFlight },
         }),
         { numRuns: propertyRuns(30) },
       );
@@ -58,9 +54,8 @@ describe('a partitioned event handler against the model', () => {
           partitionsInFlight,
           knobs: { batchSize, maxReadAhead },
           livenessTimeoutMs,
-          ...(nudgeEveryMs === undefined ? {} : { nudgeEveryMs }),
         }),
-        model: { partitioned: true, partitionsInFlight, tolerate: knownEngineBugs },
+        model: { partitioned: true, partitionsInFlight },
       }),
       { numRuns: propertyRuns(30) },
     );
@@ -87,9 +82,8 @@ describe('a partitioned event handler against the model', () => {
             partitioned: true,
             partitionsInFlight,
             livenessTimeoutMs,
-            ...(nudgeEveryMs === undefined ? {} : { nudgeEveryMs }),
           }),
-          model: { partitioned: true, partitionsInFlight, tolerate: knownEngineBugs },
+          model: { partitioned: true, partitionsInFlight },
         }),
         { numRuns: propertyRuns(25) },
       );

@@ -29,19 +29,10 @@ export function createStreamSource(store: TenantStore, ref: SourceRef): StreamSo
       },
     };
   }
-  const streams = requireProcessingStore(store).streams;
+  const streams = store.streams;
   return {
     ref,
     read: (from, limit, partition) =>
       streams.read(ref, partition === undefined ? { from, limit } : { from, limit, partition }),
   };
-}
-
-/** The processing ports of a tenant store; every adapter has them (the port marks them optional while it grows). */
-export function requireProcessingStore(store: TenantStore) {
-  const { streams, processorStates, definitions } = store;
-  if (streams === undefined || processorStates === undefined || definitions === undefined) {
-    throw new Error(`the store ${store.location} has no processing storage (streams, processor states, definitions)`);
-  }
-  return { streams, processorStates, definitions };
 }

@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import { runScenario } from './model/harness.js';
-import { knownEngineBugs } from './model/known-engine-bugs.js';
 import { checkAgainstModel, propertyRuns } from './model/property-run.js';
 import { scenarioArbitrary } from './model/scenario.js';
 
@@ -24,7 +23,7 @@ describe('an unpartitioned event handler against the model', () => {
           partitionsInFlight: 8,
           livenessTimeoutMs: 5_000,
         }),
-        model: { partitioned: false, tolerate: knownEngineBugs },
+        model: { partitioned: false },
       }),
       { numRuns: propertyRuns(25) },
     );

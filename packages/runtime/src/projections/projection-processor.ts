@@ -5,10 +5,9 @@ import { type EventWatcher, sleep } from '../processing/event-watcher.js';
 import type { ProcessingContext, ProcessingResult, RetryState } from '../processing/processing-result.js';
 import { failureAfter } from '../processing/retry-schedule.js';
 import { loadOrCreateState } from '../processing/stream-processor-state.js';
-import { requireProcessingStore } from '../processing/stream-source.js';
 import type { ProjectionDefinition, ProjectionSelector } from './projection-definition.js';
 import { projectionKey } from './projection-key.js';
-import { projectionProcessorKey, readModelSet, requireReadModels } from './projection-registry.js';
+import { projectionProcessorKey, readModelSet } from './projection-registry.js';
 
 export interface ProjectionCurrentState {
   readonly type: 'initial' | 'persisted';
@@ -62,8 +61,8 @@ type Failed = Extract<ProcessingResult, { kind: 'failed' }>;
 export async function runProjection(options: RunProjectionOptions): Promise<void> {
   const { store, definition, generation, head, watcher, context, logger } = options;
   const signal = context.signal;
-  const { processorStates } = requireProcessingStore(store);
-  const readModels = requireReadModels(store);
+  const { processorStates } = store;
+  const readModels = store.projections;
   const set = readModelSet(definition.scope, definition.id, generation);
   const key = projectionProcessorKey(definition.scope, definition.id, generation);
   const selectors = new Map<string, ProjectionSelector>(definition.selectors.map((s) => [s.type, s]));

@@ -1,6 +1,5 @@
 import { eventLogStream, type ScopeId } from '@dolittle-ts/fundamentals';
 import type { ReadModelSet, StreamProcessorKey, TenantStore } from '@dolittle-ts/store';
-import { requireProcessingStore } from '../processing/stream-source.js';
 import { type ProjectionDefinition, type ProjectionShape, sameShape, shapeOf } from './projection-definition.js';
 
 interface Generation {
@@ -24,7 +23,7 @@ export function projectionProcessorKey(scope: ScopeId, projectionId: string, gen
 }
 
 export async function readProjectionRecord(store: TenantStore, scope: ScopeId, projectionId: string) {
-  const { definitions } = requireProcessingStore(store);
+  const { definitions } = store;
   const persisted = await definitions.get('projection', scope, projectionId);
   return persisted === undefined ? undefined : (JSON.parse(persisted) as ProjectionRecord);
 }
@@ -44,8 +43,8 @@ export async function registerProjection(
   store: TenantStore,
   definition: ProjectionDefinition,
 ): Promise<ProjectionTarget> {
-  const { definitions, processorStates } = requireProcessingStore(store);
-  const projections = requireReadModels(store);
+  const { definitions, processorStates } = store;
+  const projections = store.projections;
   const shape = shapeOf(definition);
   const record = await readProjectionRecord(store, definition.scope, definition.id);
   const save = (next: ProjectionRecord) =>
@@ -77,16 +76,11 @@ export async function registerProjection(
 
 /** Makes a caught-up rebuild the generation readers see, and removes the old one. */
 export async function promoteProjection(store: TenantStore, scope: ScopeId, projectionId: string, generation: number) {
-  const { definitions, processorStates } = requireProcessingStore(store);
-  const projections = requireReadModels(store);
+  const { definitions, processorStates } = store;
+  const projections = store.projections;
   const record = await readProjectionRecord(store, scope, projectionId);
   if (record?.building?.generation !== generation) return;
   await definitions.set('projection', scope, projectionId, JSON.stringify({ active: record.building }));
   await projections.drop(readModelSet(scope, projectionId, record.active.generation));
   await processorStates.remove(projectionProcessorKey(scope, projectionId, record.active.generation));
-}
-
-export function requireReadModels(store: TenantStore) {
-  if (store.projections === undefined) throw new Error(`the store ${store.location} has no projection read models`);
-  return store.projections;
 }

@@ -1,6 +1,5 @@
 import { unspecifiedPartition } from '@dolittle-ts/fundamentals';
 import type { CommittedRecord, Observation } from './harness.js';
-import type { KnownEngineBugs } from './known-engine-bugs.js';
 import type { Delivery } from './simulated-head.js';
 
 /*
@@ -12,40 +11,25 @@ import type { Delivery } from './simulated-head.js';
 
 export interface ModelOptions {
   readonly partitioned: boolean;
-  /** When set, at most this many partitions may be in the head at once. */
+  /** When set, at most this many partitions may be in the head at once (catch-ups of failed partitions included). */
   readonly partitionsInFlight?: number;
-  /** The engine bugs to forgive (see known-engine-bugs.ts); `knownEngineBugs` unless a test says otherwise. */
-  readonly tolerate: KnownEngineBugs;
-}
-
-/** A deviation from the model that a known engine bug explains, and that was forgiven. */
-export interface Tolerated {
-  readonly bug: keyof KnownEngineBugs;
-  readonly detail: string;
-}
-
-export interface Verdict {
-  readonly violations: readonly string[];
-  readonly tolerated: readonly Tolerated[];
 }
 
 /** Date and timer resolution: a retry may come this much before its retry time without counting as early. */
 const clockToleranceMs = 2;
 
-export function checkObservation(observation: Observation, options: ModelOptions): Verdict {
-  const tolerated: Tolerated[] = [];
-  const violations = [
+export function checkObservation(observation: Observation, options: ModelOptions): string[] {
+  return [
     ...observation.errors.map((e) => `the processor stopped with an error: ${e}`),
     ...checkDeliveredEvents(observation, options),
     ...checkLiveness(observation, options),
     ...checkFirstSuccessOrder(observation, options),
     ...checkReplaysInOrder(observation, options),
-    ...checkFailureHandling(observation, options, tolerated),
+    ...checkFailureHandling(observation, options),
     ...checkRetryTimes(observation),
     ...observation.overlaps.map((o) => `two calls of one partition overlapped: ${o}`),
-    ...checkConcurrency(observation, options, tolerated),
+    ...checkConcurrency(observation, options),
   ];
-  return { violations, tolerated };
 }
 
 const partitionKey = (record: CommittedRecord, options: ModelOptions): string =>
@@ -65,7 +49,9 @@ export function modelOrder(observation: Observation, options: ModelOptions): Map
 /** Each handled event's index in its partition's model order. */
 function modelIndex(observation: Observation, options: ModelOptions): Map<number, number> {
   const indexOf = new Map<number, number>();
-  for (const order of modelOrder(observation, options).values()) order.forEach((n, i) => indexOf.set(n, i));
+  for (const order of modelOrder(observation, options).values()) {
+    for (const [i, n] of order.entries()) indexOf.set(n, i);
+  }
   return indexOf;
 }
 
@@ -172,35 +158,21 @@ function checkReplaysInOrder(observation: Observation, options: ModelOptions): s
  * - a failing event holds back what comes after it: the whole stream when unpartitioned, its partition when
  *   partitioned. Between its first failure and its first success no other event of that partition is delivered.
  */
-function checkFailureHandling(observation: Observation, options: ModelOptions, tolerated: Tolerated[]): string[] {
+function checkFailureHandling(observation: Observation, options: ModelOptions): string[] {
   const records = recordsByN(observation);
-  const indexOf = modelIndex(observation, options);
   const failures = new Map<number, number>();
   const succeeded = new Set<number>();
-  /** The failing event of each partition, and the start of the processor that last failed it. */
-  const holding = new Map<string, { readonly n: number; readonly incarnation: number }>();
+  /** The failing event of each partition. */
+  const holding = new Map<string, number>();
   const found: string[] = [];
   for (const d of observation.deliveries) {
     const record = records.get(d.n);
     if (record === undefined) continue;
     const key = partitionKey(record, options);
-    let held = holding.get(key);
-    if (held !== undefined && options.tolerate.forgottenFailureOnRestart && d.incarnation > held.incarnation) {
-      const replay = d.n !== held.n && (indexOf.get(d.n) ?? 0) < (indexOf.get(held.n) ?? 0);
-      const bare = d.n === held.n && d.retry === undefined;
-      if (replay || bare) {
-        tolerated.push({
-          bug: 'forgottenFailureOnRestart',
-          detail: `start ${d.incarnation} forgot the failure of n=${held.n} (${failures.get(held.n)} failure(s))`,
-        });
-        failures.set(held.n, 0);
-        holding.delete(key);
-        held = undefined;
-      }
-    }
-    if (held !== undefined && held.n !== d.n) {
+    const held = holding.get(key);
+    if (held !== undefined && held !== d.n) {
       found.push(
-        `halting: n=${d.n} (seq ${d.sequenceNumber}) was delivered in start ${d.incarnation} while n=${held.n} ` +
+        `halting: n=${d.n} (seq ${d.sequenceNumber}) was delivered in start ${d.incarnation} while n=${held} ` +
           `of partition ${key} was failing`,
       );
     }
@@ -216,12 +188,12 @@ function checkFailureHandling(observation: Observation, options: ModelOptions, t
       }
       if (d.outcome === 'failed') {
         failures.set(d.n, failed + 1);
-        holding.set(key, { n: d.n, incarnation: d.incarnation });
+        holding.set(key, d.n);
       }
     }
     if (d.outcome === 'succeeded') {
       succeeded.add(d.n);
-      if (held?.n === d.n) holding.delete(key);
+      if (held === d.n) holding.delete(key);
     }
   }
   return found;
@@ -245,11 +217,8 @@ function checkRetryTimes(observation: Observation): string[] {
   return found;
 }
 
-function checkConcurrency(observation: Observation, options: ModelOptions, tolerated: Tolerated[]): string[] {
+function checkConcurrency(observation: Observation, options: ModelOptions): string[] {
   const limit = options.partitionsInFlight;
   if (limit === undefined || observation.maxPartitionsInFlight <= limit) return [];
-  const found = `concurrency: ${observation.maxPartitionsInFlight} partitions were in the head at once, limit ${limit}`;
-  if (!options.tolerate.recoveriesIgnorePartitionsInFlight) return [found];
-  tolerated.push({ bug: 'recoveriesIgnorePartitionsInFlight', detail: found });
-  return [];
+  return [`concurrency: ${observation.maxPartitionsInFlight} partitions were in the head at once, limit ${limit}`];
 }

@@ -27,7 +27,7 @@ import { runFilterProcessor } from '../filter-processor.js';
 import { runPartitionedProcessor } from '../partitioned-processor.js';
 import type { ProcessingContext } from '../processing-result.js';
 import { loadOrCreateState } from '../stream-processor-state.js';
-import { createStreamSource, requireProcessingStore } from '../stream-source.js';
+import { createStreamSource } from '../stream-source.js';
 import {
   eventSourceCount,
   eventTypeCount,
@@ -57,13 +57,6 @@ export interface HarnessOptions {
   readonly knobs?: { readonly batchSize: number; readonly maxReadAhead: number };
   /** How long every handled event gets to be handled once the scenario's steps are done. */
   readonly livenessTimeoutMs: number;
-  /**
-   * While waiting for the last events, commit a handled event of an extra event source every this many ms, as a busy
-   * system would. It wakes a partitioned processor that missed the retry time of a partition which failed while its
-   * main loop was between looking for due retries and waiting (it would otherwise sleep until the next commit or the
-   * 60 s polling fallback). Leave undefined to hold the processor to retrying on its own.
-   */
-  readonly nudgeEveryMs?: number;
 }
 
 /** An event as committed, with what the scenario planned for it. */
@@ -88,8 +81,6 @@ export interface Observation {
   /** Errors the processor stopped with (other than the head going away on a restart). */
   readonly errors: readonly string[];
   readonly elapsedMs: number;
-  /** Events committed by `nudgeEveryMs` while waiting for the last events. */
-  readonly nudges: number;
 }
 
 const logger = pino({ level: process.env.DOLITTLE_TEST_LOG ?? 'silent' });
@@ -103,8 +94,7 @@ interface Open {
 export async function runScenario(scenario: Scenario, options: HarnessOptions): Promise<Observation> {
   const started = performance.now();
   const tenant: TenantId = asTenantId(createGuid());
-  // One more event source than the scenario uses: the one the nudges are committed to.
-  const sources = Array.from({ length: eventSourceCount + 1 }, () => asEventSourceId(createGuid()));
+  const sources = Array.from({ length: eventSourceCount }, () => asEventSourceId(createGuid()));
   const types: Artifact[] = Array.from({ length: eventTypeCount }, () => ({
     id: asArtifactId(createGuid()),
     generation: 1,
@@ -115,7 +105,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     types: types.filter((_, i) => handledTypes.has(i)).map((t) => t.id),
     partitioned: options.partitioned,
   };
-  const plan: PlannedEvent[] = plannedEvents(scenario);
+  const plan = plannedEvents(scenario);
   const head = new SimulatedHead(plan);
   const committed: CommittedRecord[] = [];
   const errors: string[] = [];
@@ -219,6 +209,17 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     }
   };
 
+  const restart = async () => {
+    await stop();
+    if (options.storage.kind === 'file') {
+      await open.committer.drain();
+      await open.store.close();
+      open = await openTenant();
+    }
+    incarnation++;
+    await start();
+  };
+
   try {
     await start();
     for (const step of scenario.steps) {
@@ -226,34 +227,13 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
       if (step.kind === 'pause') {
         await delay(step.ms);
       } else if (step.kind === 'restart') {
-        await stop();
-        if (options.storage.kind === 'file') {
-          await open.committer.drain();
-          await open.store.close();
-          open = await openTenant();
-        }
-        incarnation++;
-        await start();
+        await restart();
       } else {
         await commitAll(step.commits);
       }
     }
     const expected = new Set(committed.filter((c) => c.handled).map((c) => c.n));
-    let live = errors.length === 0;
-    let nudges = 0;
-    if (live) {
-      const deadline = performance.now() + options.livenessTimeoutMs;
-      const every = options.nudgeEveryMs ?? options.livenessTimeoutMs;
-      for (;;) {
-        const left = deadline - performance.now();
-        live = await head.allHandled(expected, Math.max(0, Math.min(every, left)));
-        if (live || left <= every || options.nudgeEveryMs === undefined) break;
-        const nudge: PlannedEvent = { source: eventSourceCount, type: 0, failures: 0, retryAfterMs: 0, latency: 'sync' };
-        plan.push(nudge);
-        await commitAll([[nudge]]);
-        nudges++;
-      }
-    }
+    const live = errors.length === 0 && (await head.allHandled(expected, options.livenessTimeoutMs));
     await stop();
     return {
       committed,
@@ -264,7 +244,6 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
       overlaps: head.overlaps,
       errors,
       elapsedMs: performance.now() - started,
-      nudges,
     };
   } finally {
     controller.abort();
@@ -284,7 +263,7 @@ async function runWithKnobs(
   knobs: { readonly batchSize: number; readonly maxReadAhead: number },
 ): Promise<void> {
   const { store, watcher } = open;
-  const { streams, processorStates } = requireProcessingStore(store);
+  const { streams, processorStates } = store;
   const keys = eventHandlerKeys(definition);
   const types = new Set<string>(definition.types);
   const filterState = await loadOrCreateState(processorStates, keys.filter, false);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import fc from 'fast-check';
-import { checkObservation, type ModelOptions, type Verdict } from './expectations.js';
+import { checkObservation, type ModelOptions } from './expectations.js';
 import type { Observation } from './harness.js';
 
 /** Runs per property: the given default, or `PROPERTY_RUNS` from the environment (to search harder locally). */
@@ -28,12 +28,8 @@ export class PropertyStats {
   restarts = 0;
   maxPartitionsInFlight = 0;
   slowestRunMs = 0;
-  nudgedRuns = 0;
-  nudges = 0;
-  readonly tolerated = new Map<string, number>();
 
-  add(observation: Observation, verdict: Verdict): void {
-    for (const { bug } of verdict.tolerated) this.tolerated.set(bug, (this.tolerated.get(bug) ?? 0) + 1);
+  add(observation: Observation): void {
     this.runs++;
     this.events += observation.committed.length;
     this.handled += observation.committed.filter((c) => c.handled).length;
@@ -42,21 +38,14 @@ export class PropertyStats {
     this.restarts += observation.incarnations - 1;
     this.maxPartitionsInFlight = Math.max(this.maxPartitionsInFlight, observation.maxPartitionsInFlight);
     this.slowestRunMs = Math.max(this.slowestRunMs, observation.elapsedMs);
-    if (observation.nudges > 0) this.nudgedRuns++;
-    this.nudges += observation.nudges;
   }
 
   report(t: TestContext, seed: number | undefined): void {
     t.diagnostic(
       `runs ${this.runs} (seed ${seed}): ${this.events} events committed, ${this.handled} of handled types, ` +
         `${this.deliveries} deliveries, ${this.failuresInjected} failures injected, ${this.restarts} restarts, ` +
-        `at most ${this.maxPartitionsInFlight} partitions in flight, slowest run ${Math.round(this.slowestRunMs)} ms; ` +
-        `${this.nudgedRuns} runs needed ${this.nudges} nudge commits to get their last retries going`,
+        `at most ${this.maxPartitionsInFlight} partitions in flight, slowest run ${Math.round(this.slowestRunMs)} ms`,
     );
-    if (this.tolerated.size > 0) {
-      const counts = [...this.tolerated].map(([bug, count]) => `${bug} ×${count}`).join(', ');
-      t.diagnostic(`known engine bugs forgiven (see model/known-engine-bugs.ts): ${counts}`);
-    }
   }
 }
 
@@ -73,8 +62,8 @@ export async function checkAgainstModel<T>(
   const stats = new PropertyStats();
   const property = fc.asyncProperty(arbitrary, async (input) => {
     const { observation, model } = await observe(input);
-    const { violations, tolerated } = checkObservation(observation, model);
-    stats.add(observation, { violations, tolerated });
+    stats.add(observation);
+    const violations = checkObservation(observation, model);
     if (violations.length > 0) {
       const shown = violations.slice(0, 15);
       if (violations.length > shown.length) shown.push(`… and ${violations.length - shown.length} more`);
@@ -89,7 +78,8 @@ export async function checkAgainstModel<T>(
   });
   stats.report(t, details.seed);
   if (details.failed) {
-    const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const error =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     assert.fail(`${fc.defaultReportMessage(details)}\n${error}`);
   }
   assert.ok(!details.interrupted, 'the property was interrupted before its runs were done');
