@@ -7,6 +7,7 @@ import { defaultScope } from '@dolittle-ts/fundamentals';
 import type { TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config/runtime-config.js';
+import { EmbeddingProcessors } from './embeddings/embedding-processors.js';
 import type { ConnectToProducer } from './event-horizon/subscriptions.js';
 import { Subscriptions } from './event-horizon/subscriptions.js';
 import { Committer } from './events/committer.js';
@@ -28,6 +29,8 @@ export interface RuntimeCore {
     readonly shutdown: AbortSignal;
   };
   readonly subscriptions: Subscriptions;
+  /** The running embedding processors, by tenant and embedding, for Update and Delete. */
+  readonly embeddings: EmbeddingProcessors;
   /** Aborted when the core begins to stop. */
   readonly shutdown: AbortSignal;
   /** Signals shutdown: processors and subscriptions stop; commits are still accepted. */
@@ -107,6 +110,7 @@ export async function createRuntimeCore(config: RuntimeConfig, options: CreateCo
     tenants,
     processing,
     subscriptions,
+    embeddings: new EmbeddingProcessors(),
     shutdown: shutdownSignal.signal,
     abort: () => shutdownSignal.abort(),
     stop() {

@@ -75,7 +75,11 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     addService(privateServer, filtersService, createFiltersService(processing));
     addService(privateServer, projectionsService, createProjectionsService(processing));
     addService(privateServer, projectionStoreService, createProjectionStoreService({ tenants, logger }));
-    addService(privateServer, embeddingsService, createEmbeddingsService(processing));
+    addService(
+      privateServer,
+      embeddingsService,
+      createEmbeddingsService({ ...processing, embeddings: core.embeddings }),
+    );
     addService(privateServer, embeddingStoreService, createEmbeddingStoreService({ tenants, logger }));
     addService(privateServer, subscriptionsService, createSubscriptionsService({ subscriptions, logger }));
     addService(

@@ -1,6 +1,12 @@
-import { type AggregateRootVersion, defaultScope } from '@dolittle-ts/fundamentals';
+import type { ExecutionContext } from '@dolittle-ts/fundamentals';
+import { type AggregateRootVersion, defaultScope, RegistrationFailed } from '@dolittle-ts/fundamentals';
 import type { EmbeddingStates, TenantStore } from '@dolittle-ts/store';
+import type { ProcessingEnvironment, Registration } from '../processing/registration.js';
+import { runForEveryTenant } from '../processing/registration.js';
 import { definitionRecord, type EmbeddingDefinition } from './embedding-definition.js';
+import type { EmbeddingHead } from './embedding-head.js';
+import { EmbeddingProcessor } from './embedding-processor.js';
+import type { EmbeddingProcessors } from './embedding-processors.js';
 
 /** The initial state of a registered embedding, from its persisted definition; undefined if never registered. */
 export async function persistedInitialState(store: TenantStore, embeddingId: string): Promise<string | undefined> {
@@ -35,4 +41,55 @@ async function resetAll(embeddings: EmbeddingStates, embeddingId: string): Promi
     await embeddings.set(embeddingId, key, { state: state.state, version: 0 as AggregateRootVersion, removed: true });
   }
   return all.size;
+}
+
+/**
+ * Registers a head's embedding for every configured tenant (refused while another head has it). `run` starts one
+ * processor per tenant, reachable through `processors` for Update and Delete while it runs.
+ */
+export async function registerEmbeddingForTenants(
+  env: ProcessingEnvironment,
+  processors: EmbeddingProcessors,
+  definition: EmbeddingDefinition,
+  head: EmbeddingHead,
+  executionContext: ExecutionContext,
+  options: { readonly pollFallbackMs?: number } = {},
+): Promise<Registration> {
+  const release = env.active.claim(`embedding/${definition.id}`);
+  if (release === undefined) {
+    throw new RegistrationFailed('embedding', definition.id, 'it is already registered by a connected head');
+  }
+  const log = env.logger.child({ embedding: definition.id });
+  try {
+    for (const tenant of env.tenants.all()) {
+      const registered = await registerEmbedding(tenant.store, definition);
+      if (registered.changed) {
+        log.info(
+          { tenant: tenant.id, keys: registered.keys },
+          'embedding definition changed; its read models are rebuilt from their events',
+        );
+      }
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return runForEveryTenant(env.tenants, release, log, async (tenant, signal) => {
+    const processor = new EmbeddingProcessor({
+      tenant,
+      states: tenant.store.embeddings,
+      definition,
+      head,
+      executionContext,
+      logger: log,
+      signal,
+      ...(options.pollFallbackMs === undefined ? {} : { pollFallbackMs: options.pollFallbackMs }),
+    });
+    const unregister = processors.register(tenant.id, definition.id, processor);
+    try {
+      await processor.run();
+    } finally {
+      unregister();
+    }
+  });
 }

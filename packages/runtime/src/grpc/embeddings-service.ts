@@ -4,14 +4,12 @@ import {
   type Guid,
   InvalidArgument,
   NoEmbeddingRegisteredForTenant,
-  RegistrationFailed,
 } from '@dolittle-ts/fundamentals';
-import type { EmbeddingStates } from '@dolittle-ts/store';
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { EmbeddingDefinition } from '../embeddings/embedding-definition.js';
-import { EmbeddingProcessor } from '../embeddings/embedding-processor.js';
-import { EmbeddingProcessors } from '../embeddings/embedding-processors.js';
-import { registerEmbedding } from '../embeddings/embedding-registration.js';
+import type { EmbeddingProcessors } from '../embeddings/embedding-processors.js';
+import { registerEmbeddingForTenants } from '../embeddings/embedding-registration.js';
+import type { Registration } from '../processing/registration.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import {
   type CallRequestContext,
@@ -23,9 +21,9 @@ import {
   type UpdateRequest,
   UpdateResponse,
 } from './contracts.js';
-import { artifactFromPb, executionContextFromPb, uuidToGuid, validateJsonContent } from './convert.js';
+import { artifactFromPb, executionContextFromPb, guidForLogs, uuidToGuid, validateJsonContent } from './convert.js';
 import { createEmbeddingHead } from './embeddings-head.js';
-import type { ProcessingServiceDependencies } from './event-handlers-service.js';
+import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
 import { failureOf, mappingOf, otherFailureId } from './failures.js';
 import {
   acceptReverseCall,
@@ -44,10 +42,10 @@ export interface EmbeddingsServiceOptions {
  * for it per configured tenant; Update and Delete hand a key's desired state to the caller's tenant's processor.
  */
 export function createEmbeddingsService(
-  deps: ProcessingServiceDependencies,
+  deps: ProcessingServiceDependencies & { readonly embeddings: EmbeddingProcessors },
   options: EmbeddingsServiceOptions = {},
 ): UntypedServiceImplementation {
-  const processors = new EmbeddingProcessors();
+  const processors = deps.embeddings;
   const { tenants, logger } = deps;
 
   /** Answers a failure inside the response, where the official SDK reads it. */
@@ -154,69 +152,34 @@ async function serveEmbedding(
   processors: EmbeddingProcessors,
   options: EmbeddingsServiceOptions,
 ): Promise<void> {
-  const { tenants, active, logger } = deps;
-  const connection = await acceptReverseCall(call, embeddingsProtocol, { logger, signal: deps.shutdown });
+  const connection = await acceptReverseCall(call, embeddingsProtocol, { logger: deps.logger, signal: deps.shutdown });
   if (connection === undefined) return;
   let definition: EmbeddingDefinition;
+  let registration: Registration;
   try {
     definition = readDefinition(connection);
+    registration = await registerEmbeddingForTenants(
+      deps,
+      processors,
+      definition,
+      createEmbeddingHead(connection),
+      connection.executionContext,
+      options,
+    );
   } catch (error) {
+    deps.logger.warn(
+      { embedding: guidForLogs(connection.arguments.getEmbeddingid()), reason: (error as Error).message },
+      'embedding registration refused',
+    );
     connection.reject(error);
     return;
   }
-  const release = active.claim(`embedding/${definition.id}`);
-  if (release === undefined) {
-    connection.reject(
-      new RegistrationFailed('embedding', definition.id, 'it is already registered by a connected head'),
-    );
-    return;
-  }
-  const log = logger.child({ embedding: definition.id });
-  const unregister: (() => void)[] = [];
-  try {
-    const targets: { tenant: Tenant; states: EmbeddingStates }[] = [];
-    try {
-      for (const tenant of tenants.all()) {
-        const { embeddings } = tenant.store;
-        const registered = await registerEmbedding(tenant.store, definition);
-        if (registered.changed) {
-          log.info(
-            { tenant: tenant.id, keys: registered.keys },
-            'embedding definition changed; its read models are rebuilt from their events',
-          );
-        }
-        targets.push({ tenant, states: embeddings });
-      }
-    } catch (error) {
-      log.warn({ reason: (error as Error).message }, 'embedding registration refused');
-      connection.reject(error);
-      return;
-    }
-    connection.accept(new EmbeddingRegistrationResponse());
-    log.info('embedding registered');
-    const head = createEmbeddingHead(connection);
-    const runs = targets.map(({ tenant, states }) => {
-      const processor = new EmbeddingProcessor({
-        tenant,
-        states,
-        definition,
-        head,
-        executionContext: connection.executionContext,
-        logger: log,
-        signal: connection.signal,
-        ...(options.pollFallbackMs === undefined ? {} : { pollFallbackMs: options.pollFallbackMs }),
-      });
-      unregister.push(processors.register(tenant.id, definition.id, processor));
-      return processor.run();
-    });
-    const end = await connection.closed;
-    // Unregistered only once every run has stopped, so a head that registers next never overlaps with them.
-    await Promise.allSettled(runs);
-    log.info({ end: end.kind }, 'embedding disconnected');
-  } finally {
-    for (const remove of unregister) remove();
-    release();
-  }
+  await runRegistration(
+    connection,
+    registration,
+    deps.logger.child({ embedding: definition.id }),
+    new EmbeddingRegistrationResponse(),
+  );
 }
 
 function readDefinition(connection: ReverseCallConnection<EmbeddingsReverseCall>): EmbeddingDefinition {

@@ -132,8 +132,13 @@ export interface RunEventHandlerOptions {
  * the context's signal aborts (the head went away); rejects if either part fails for another reason.
  */
 export async function runEventHandler(options: RunEventHandlerOptions): Promise<void> {
-  const { store, definition, watcher, context, logger } = options;
+  const { store, definition, watcher, logger } = options;
   const { streams, processorStates } = store;
+  // One part failing stops the other too; both have stopped before this settles.
+  const parts = new AbortController();
+  const stopParts = () => parts.abort();
+  options.context.signal.addEventListener('abort', stopParts, { once: true });
+  const context = { ...options.context, signal: parts.signal };
   const keys = eventHandlerKeys(definition);
   const types = new Set<string>(definition.types);
   const filterState = await loadOrCreateState(processorStates, keys.filter, false);
@@ -177,7 +182,20 @@ export async function runEventHandler(options: RunEventHandlerOptions): Promise<
     processorState.kind === 'partitioned'
       ? runPartitionedProcessor({ ...processorOptions, partitionsInFlight: options.partitionsInFlight }, processorState)
       : runUnpartitionedProcessor(processorOptions, processorState);
-  await Promise.all([filter, processor]);
+  // A reconnecting head must never meet a filter still writing: wait for both parts whatever happens.
+  const [filtered, processed] = await Promise.allSettled([
+    filter.catch((error: unknown) => {
+      parts.abort();
+      throw error;
+    }),
+    processor.catch((error: unknown) => {
+      parts.abort();
+      throw error;
+    }),
+  ]);
+  options.context.signal.removeEventListener('abort', stopParts);
+  if (filtered.status === 'rejected' && !options.context.signal.aborted) throw filtered.reason;
+  if (processed.status === 'rejected' && !options.context.signal.aborted) throw processed.reason;
 }
 
 /**

@@ -246,4 +246,30 @@ describe('partitioned processor: counterexamples found by the property tests', (
     await stop();
     assert.deepEqual(handled, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
+
+  // Every wait raced a sleep or a watcher wait against a wake-up and never ended the loser: with thousands of waits
+  // (one per handled event under read-ahead), thousands of timers and abort listeners stayed until the processor stopped.
+  it('leaves no timers behind for the events it handled', async () => {
+    const sources = [newEventSourceId(), newEventSourceId()];
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    let handled = 0;
+    const { stop } = await runOver(
+      Array.from({ length: 2_000 }, (_, i) => sources[i % 2] as EventSourceId),
+      {
+        async process() {
+          await new Promise((resolve) => setImmediate(resolve));
+          handled++;
+          return succeeded;
+        },
+      },
+      fresh(),
+      { batchSize: 10, maxReadAhead: 10 },
+    );
+    while (handled < 2_000) await delay(10);
+    await delay(50);
+    const idle = timers() - before;
+    await stop();
+    assert.ok(idle < 10, `${idle} timers are pending while the processor idles`);
+  });
 });

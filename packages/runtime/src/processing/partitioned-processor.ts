@@ -217,7 +217,7 @@ export async function runPartitionedProcessor(
     while (!signal.aborted) {
       const untilRetry = startDueRecoveries();
       if (window.length - countDone(window) >= maxReadAhead) {
-        await Promise.race([pulse.promise, sleep(untilRetry, signal)]);
+        await raceCleanly(signal, (waiting) => [pulse.promise, sleep(untilRetry, waiting)]);
         continue;
       }
       const events = await source.read(readPosition as StreamPosition, batchSize);
@@ -226,8 +226,11 @@ export async function runPartitionedProcessor(
         await save();
         // A partition may have failed while this turn awaited: look at the retry times again before sleeping.
         const untilNextRetry = startDueRecoveries();
-        await Promise.race([
-          watcher.wait(source.ref, readPosition, { timeoutMs: Math.min(pollFallbackMs, untilNextRetry), signal }),
+        await raceCleanly(signal, (waiting) => [
+          watcher.wait(source.ref, readPosition, {
+            timeoutMs: Math.min(pollFallbackMs, untilNextRetry),
+            signal: waiting,
+          }),
           running.size > 0 ? pulse.promise : new Promise<void>(() => {}),
         ]);
         continue;
@@ -266,4 +269,20 @@ function resolvable(): { promise: Promise<void>; resolve: () => void } {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/**
+ * Waits for the first of several waits, then ends the others, so no timer or abort listener outlives the wait (a
+ * processor that waits thousands of times must not pile them up).
+ */
+async function raceCleanly(signal: AbortSignal, waits: (waiting: AbortSignal) => Promise<void>[]): Promise<void> {
+  const waiting = new AbortController();
+  const stop = () => waiting.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await Promise.race(waits(waiting.signal));
+  } finally {
+    waiting.abort();
+    signal.removeEventListener('abort', stop);
+  }
 }
