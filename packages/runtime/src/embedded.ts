@@ -4,17 +4,29 @@
  */
 import {
   type AggregateRootId,
+  type CorrelationId,
+  createGuid,
   developmentMicroservice,
   developmentTenant,
   type EventSourceId,
+  type ExecutionContext,
+  type Guid,
   InvalidArgument,
   type MicroserviceId,
+  NoEmbeddingRegisteredForTenant,
+  notSetVersion,
   type ScopeId,
+  systemCorrelationId,
+  systemTenant,
   type TenantId,
 } from '@dolittle-ts/fundamentals';
 import type { AggregateEvents, Commit, CommitOutcome, SubscriptionKey } from '@dolittle-ts/store';
 import { type Logger, pino } from 'pino';
 import type { MicroserviceAddress, RuntimeConfig, StoreConfig, TenantConfig } from './config/runtime-config.js';
+import type { EmbeddingDefinition } from './embeddings/embedding-definition.js';
+import type { EmbeddingHead } from './embeddings/embedding-head.js';
+import type { EmbeddingOutcome } from './embeddings/embedding-processor.js';
+import { persistedInitialState, registerEmbeddingForTenants } from './embeddings/embedding-registration.js';
 import type { SubscribeOutcome } from './event-horizon/subscriptions.js';
 import { createProducerConnector } from './grpc/event-horizon-consumer-client.js';
 import { type EventHandlerDefinition, registerEventHandler } from './processing/event-handler.js';
@@ -67,6 +79,12 @@ export interface EmbeddedRuntime {
   getProjection(tenant: TenantId, scope: ScopeId, projectionId: string, key: string): Promise<ReadModel>;
   getAllProjections(tenant: TenantId, scope: ScopeId, projectionId: string): Promise<readonly ReadModel[]>;
   subscribe(consumerTenant: TenantId, key: SubscriptionKey): Promise<SubscribeOutcome>;
+  registerEmbedding(definition: EmbeddingDefinition, head: EmbeddingHead): Promise<Registration>;
+  /** Runs the compare → project loop until the key's read model is `desired`; commits its events as one commit. */
+  updateEmbedding(tenant: TenantId, embeddingId: Guid, key: string, desired: string): Promise<EmbeddingOutcome>;
+  deleteEmbedding(tenant: TenantId, embeddingId: Guid, key: string): Promise<EmbeddingOutcome>;
+  getEmbedding(tenant: TenantId, embeddingId: Guid, key: string): Promise<ReadModel>;
+  getAllEmbeddings(tenant: TenantId, embeddingId: Guid): Promise<readonly ReadModel[]>;
   /** Stops processing, finishes accepted commits, closes the stores. */
   stop(): Promise<void>;
 }
@@ -111,6 +129,19 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     logger,
     connectToProducer: createProducerConnector({ microserviceId, environment }),
   });
+  const embeddingProcessor = (tenant: TenantId, embeddingId: Guid) => {
+    const processor = core.embeddings.get(core.tenants.get(tenant).id, embeddingId);
+    if (processor === undefined) throw new NoEmbeddingRegisteredForTenant({ embeddingId, tenantId: tenant });
+    return processor;
+  };
+  const contextFor = (tenant: TenantId): ExecutionContext => ({
+    microserviceId,
+    tenantId: tenant,
+    version: notSetVersion,
+    correlationId: createGuid() as string as CorrelationId,
+    claims: [],
+    environment,
+  });
   const readers = async (tenant: TenantId, scope: ScopeId, projectionId: string) => {
     const { store: tenantStore } = core.tenants.get(tenant);
     const record = await readProjectionRecord(tenantStore, scope, projectionId);
@@ -146,11 +177,40 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       return [...(await readModels.getAll(set))].map(([key, state]) => ({ key, state, type: 'persisted' as const }));
     },
     subscribe: (consumerTenant, key) => core.subscriptions.subscribe(consumerTenant, key),
+    registerEmbedding: (definition, head) =>
+      registerEmbeddingForTenants(core.processing, core.embeddings, definition, head, {
+        microserviceId,
+        tenantId: systemTenant,
+        version: notSetVersion,
+        correlationId: systemCorrelationId,
+        claims: [],
+        environment,
+      }),
+    updateEmbedding: (tenant, embeddingId, key, desired) =>
+      embeddingProcessor(tenant, embeddingId).update(key, desired, contextFor(tenant)),
+    deleteEmbedding: (tenant, embeddingId, key) =>
+      embeddingProcessor(tenant, embeddingId).delete(key, contextFor(tenant)),
+    async getEmbedding(tenant, embeddingId, key) {
+      const { store: tenantStore } = core.tenants.get(tenant);
+      const stored = await tenantStore.embeddings.get(embeddingId, key);
+      if (stored !== undefined && !stored.removed) return { key, state: stored.state, type: 'persisted' };
+      const initialState = await persistedInitialState(tenantStore, embeddingId);
+      if (initialState === undefined) throw new NoEmbeddingRegisteredForTenant({ embeddingId, tenantId: tenant });
+      return { key, state: initialState, type: 'initial' };
+    },
+    async getAllEmbeddings(tenant, embeddingId) {
+      const all = await core.tenants.get(tenant).store.embeddings.getAll(embeddingId, { includeRemoved: false });
+      return [...all].map(([key, stored]) => ({ key, state: stored.state, type: 'persisted' as const }));
+    },
     stop: () => core.stop(),
   };
 }
 
 export type { Commit, CommitOutcome, CommittedEvent, StreamEvent, SubscriptionKey } from '@dolittle-ts/store';
+export type { EmbeddingDefinition } from './embeddings/embedding-definition.js';
+export type { EmbeddingEvent, EmbeddingHead, HeadAnswer, HeadCallContext } from './embeddings/embedding-head.js';
+export type { EmbeddingOutcome } from './embeddings/embedding-processor.js';
+export type { EmbeddingCurrentState } from './embeddings/embedding-state.js';
 export type { SubscribeOutcome } from './event-horizon/subscriptions.js';
 export type { EventHandlerDefinition } from './processing/event-handler.js';
 export type { FilterDefinition } from './processing/filter.js';
