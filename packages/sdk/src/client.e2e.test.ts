@@ -4,18 +4,30 @@ import { it } from 'node:test';
 import {
   AggregateRootConcurrencyConflict,
   DolittleSdkError,
+  FailedToDeleteEmbedding,
+  FailedToUpdateEmbedding,
   InvalidEventContent,
+  NoEmbeddingRegisteredForTenant,
   RegistrationFailed,
 } from './errors.js';
 import { defineEventHandler } from './event-handlers.js';
 import { defineFilter, definePublicFilter, isEvent } from './filters.js';
 import { retryAfter } from './processing/retry-policy.js';
 import { defineProjection, fromEventSource, fromProperty } from './projections.js';
+import {
+  type Employee,
+  EmployeeHired,
+  EmployeeRetired,
+  EmployeeTransferred,
+  employeeEmbedding,
+} from './test-support/employees.js';
 import { ChefHired, DishPrepared, IngredientsRestocked, Kitchen, newId } from './test-support/kitchen.js';
 import { describeInEveryMode } from './test-support/modes.js';
 import { eventually } from './testing/in-process-runtime.js';
 
 const otherTenant = '7f1c7a8e-9a3b-4c39-8f5d-2a1f8c1e0b77';
+/** Dolittle's event source id of the embedding key "" (CityHash128 of no bytes, as a .NET Guid). */
+const emptyKeyEventSource = '64c09a2b-9dfc-3df0-291e-e592c340b53c';
 
 describeInEveryMode('the client', (mode) => {
   it('commits events and hands them, typed, to an event handler partitioned by event source', async () => {
@@ -299,6 +311,169 @@ describeInEveryMode('the client', (mode) => {
     assert.ok(error instanceof DolittleSdkError);
     assert.equal(error.code, 'UnknownTenant');
     assert.match(error.message, new RegExp(otherTenant));
+  });
+
+  it('updates an embedding: its events lead to the desired state and are committed under the embedding id', async () => {
+    const { Employees, recorder } = employeeEmbedding();
+    const client = await mode().connect({ embeddings: [Employees] });
+    const anna: Employee = { name: 'Anna', workplace: 'Kitchen' };
+    assert.deepEqual(await client.embeddings.get(Employees, 'anna'), {
+      key: 'anna',
+      state: { name: '', workplace: 'Unassigned' },
+      type: 'initial',
+    });
+    assert.deepEqual(await client.embeddings.update(Employees, 'anna', anna), anna);
+    assert.deepEqual(await client.embeddings.get(Employees, 'anna'), { key: 'anna', state: anna, type: 'persisted' });
+    assert.deepEqual(
+      recorder.resolved.map((c) => [c.what, c.key, c.readModel, c.tenant]),
+      [['update', 'anna', 'initial', client.defaultTenant]],
+    );
+    // Both events were projected for the key, and stored under its event source (a hash of the key).
+    assert.deepEqual(
+      recorder.projected.map((c) => [c.key, c.eventType.id]),
+      [
+        ['anna', EmployeeHired.id],
+        ['anna', EmployeeTransferred.id],
+      ],
+    );
+    const annaSource = recorder.projected[0]!.eventSourceId;
+    assert.ok(recorder.projected.every((c) => c.eventSourceId === annaSource));
+    const committed = await client.eventStore.fetchForAggregate(Employees.id, annaSource);
+    assert.equal(committed.version, 2);
+    assert.deepEqual(
+      committed.events.map((e) => [e.type.id, e.content]),
+      [
+        [EmployeeHired.id, { Name: 'Anna' }],
+        [EmployeeTransferred.id, { Name: 'Anna', From: 'Unassigned', To: 'Kitchen' }],
+      ],
+    );
+
+    // From a persisted read model: one transfer. The same state again: nothing to do, nothing committed.
+    const moved = await client.embeddings.update(Employees, 'anna', { name: 'Anna', workplace: 'Bar' });
+    assert.equal(moved.workplace, 'Bar');
+    assert.equal(recorder.resolved.at(-1)?.readModel, 'persisted');
+    await client.embeddings.update(Employees, 'anna', { name: 'Anna', workplace: 'Bar' });
+    const after = await client.eventStore.fetchForAggregate(Employees.id, annaSource);
+    assert.equal(after.version, 3);
+    assert.deepEqual(after.events[2]?.content, { Name: 'Anna', From: 'Kitchen', To: 'Bar' });
+
+    // The key's event source is Dolittle's: CityHash128 of the key's UTF-16LE bytes.
+    await client.embeddings.update(Employees, '', { name: 'Nobody', workplace: 'Unassigned' });
+    const empty = await client.eventStore.fetchForAggregate(Employees.id, emptyKeyEventSource);
+    assert.deepEqual(
+      empty.events.map((e) => e.type.id),
+      [EmployeeHired.id],
+    );
+
+    await client.embeddings.update(Employees, 'bob', { name: 'Bob', workplace: 'Kitchen' });
+    assert.deepEqual((await client.embeddings.getKeys(Employees)).sort(), ['', 'anna', 'bob']);
+    assert.deepEqual(
+      await client.embeddings.getAll(Employees),
+      new Map([
+        ['', { name: 'Nobody', workplace: 'Unassigned' }],
+        ['anna', { name: 'Anna', workplace: 'Bar' }],
+        ['bob', { name: 'Bob', workplace: 'Kitchen' }],
+      ]),
+    );
+  });
+
+  it('deletes an embedding’s read model through the events resolveDelete returns', async () => {
+    const { Employees, recorder } = employeeEmbedding();
+    const client = await mode().connect({ embeddings: [Employees] });
+    await client.embeddings.update(Employees, 'carl', { name: 'Carl', workplace: 'Kitchen' });
+    await client.embeddings.update(Employees, 'dina', { name: 'Dina', workplace: 'Bar' });
+    await client.embeddings.delete(Employees, 'carl');
+    assert.deepEqual(await client.embeddings.get(Employees, 'carl'), {
+      key: 'carl',
+      state: { name: '', workplace: 'Unassigned' },
+      type: 'initial',
+    });
+    assert.deepEqual(await client.embeddings.getKeys(Employees), ['dina']);
+    assert.deepEqual([...(await client.embeddings.getAll(Employees)).keys()], ['dina']);
+    const carlSource = recorder.projected.find((c) => c.key === 'carl')!.eventSourceId;
+    const events = await client.eventStore.fetchForAggregate(Employees.id, carlSource);
+    assert.deepEqual(
+      events.events.map((e) => e.type.id),
+      [EmployeeHired.id, EmployeeTransferred.id, EmployeeRetired.id],
+    );
+    // Nothing left to delete: the head is not asked and nothing is committed.
+    const deletesAsked = recorder.resolved.filter((c) => c.what === 'delete').length;
+    await client.embeddings.delete(Employees, 'carl');
+    assert.equal(recorder.resolved.filter((c) => c.what === 'delete').length, deletesAsked);
+    assert.equal((await client.eventStore.fetchForAggregate(Employees.id, carlSource)).version, 3);
+    // A deleted key starts over from the initial state.
+    await client.embeddings.update(Employees, 'carl', { name: 'Carl', workplace: 'Unassigned' });
+    assert.equal(recorder.resolved.at(-1)?.readModel, 'initial');
+    assert.equal((await client.eventStore.fetchForAggregate(Employees.id, carlSource)).version, 4);
+  });
+
+  it('keeps an embedding’s read models up to date with events committed by others', async () => {
+    const { Employees, recorder } = employeeEmbedding();
+    const client = await mode().connect({ embeddings: [Employees] });
+    await client.embeddings.update(Employees, 'erin', { name: 'Erin', workplace: 'Kitchen' });
+    const source = recorder.projected[0]!.eventSourceId;
+    await client.eventStore.commitForAggregate(Employees.id, source, 2, [
+      EmployeeTransferred.create({ Name: 'Erin', From: 'Kitchen', To: 'Garden' }),
+    ]);
+    await eventually(async () => (await client.embeddings.get(Employees, 'erin')).state.workplace === 'Garden');
+  });
+
+  it('fails embedding calls with typed errors, and commits nothing when the head fails', async () => {
+    const { Employees } = employeeEmbedding();
+    const { Employees: Unregistered } = employeeEmbedding();
+    const client = await mode().connect({ embeddings: [Employees] });
+    for (const call of [
+      () => client.embeddings.update(Unregistered, 'x', { name: 'X', workplace: 'Kitchen' }),
+      () => client.embeddings.delete(Unregistered, 'x'),
+      () => client.embeddings.get(Unregistered, 'x'),
+    ]) {
+      const error = await call().then(
+        () => assert.fail('expected NoEmbeddingRegisteredForTenant'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof NoEmbeddingRegisteredForTenant, String(error));
+      assert.equal(error.code, 'NoEmbeddingRegisteredForTenant');
+      assert.equal(error.embeddingId, Unregistered.id);
+      assert.equal(error.tenantId, client.defaultTenant);
+      assert.equal(error.failureId, 'd76e5522-9bbd-4bb1-87df-b167e42acf02');
+    }
+    assert.deepEqual(await client.embeddings.getKeys(Unregistered), []);
+
+    await client.embeddings.update(Employees, 'fay', { name: 'Fay', workplace: 'Kitchen' });
+    const failed = await client.embeddings.update(Employees, 'fay', { name: 'Fay', workplace: 'Mars' }).then(
+      () => assert.fail('expected FailedToUpdateEmbedding'),
+      (e: unknown) => e,
+    );
+    assert.ok(failed instanceof FailedToUpdateEmbedding, String(failed));
+    assert.equal(failed.key, 'fay');
+    assert.equal(failed.failureId, '4f765146-c635-497a-a14b-b7f80d5cf875');
+    assert.match(failed.reason, /nobody works on Mars/);
+    assert.equal(failed.loopDetected, false);
+    const loop = await client.embeddings.update(Employees, 'fay', { name: 'Fay', workplace: 'Nowhere' }).then(
+      () => assert.fail('expected FailedToUpdateEmbedding'),
+      (e: unknown) => e,
+    );
+    assert.ok(loop instanceof FailedToUpdateEmbedding, String(loop));
+    assert.equal(loop.loopDetected, true);
+    assert.deepEqual((await client.embeddings.get(Employees, 'fay')).state, { name: 'Fay', workplace: 'Kitchen' });
+
+    const { Employees: Stubborn } = employeeEmbedding();
+    const refusing = {
+      ...Stubborn,
+      resolveDelete: () => {
+        throw new Error('nobody leaves');
+      },
+    };
+    const other = await mode().connect({ embeddings: [refusing] });
+    await other.embeddings.update(Stubborn, 'gus', { name: 'Gus', workplace: 'Kitchen' });
+    const notDeleted = await other.embeddings.delete(Stubborn, 'gus').then(
+      () => assert.fail('expected FailedToDeleteEmbedding'),
+      (e: unknown) => e,
+    );
+    assert.ok(notDeleted instanceof FailedToDeleteEmbedding, String(notDeleted));
+    assert.equal(notDeleted.failureId, 'dcfba172-9348-4b2c-b518-17603798c0ec');
+    assert.match(notDeleted.reason, /nobody leaves/);
+    assert.equal((await other.embeddings.get(Stubborn, 'gus')).type, 'persisted');
   });
 
   it('gives up a call when its signal aborts', async () => {

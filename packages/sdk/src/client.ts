@@ -16,6 +16,8 @@ import {
 // Type-only: the embedded Runtime is loaded on demand, so a remote-only client never loads it.
 import type { EmbeddedRuntime, EmbeddedRuntimeOptions, EmbeddedStore } from '@dolittle-ts/runtime/embedded';
 import { type AggregateDefinition, Aggregates } from './aggregates.js';
+import { EmbeddingStore } from './embedding-store.js';
+import { type EmbeddingDefinition, embeddingProcessor } from './embeddings.js';
 import { abortedError, DolittleSdkError } from './errors.js';
 import { type EventHandlerDefinition, eventHandlerProcessor } from './event-handlers.js';
 import { EventStore } from './event-store.js';
@@ -39,8 +41,36 @@ export interface EmbeddedOptions {
   readonly tenants?: readonly GuidLike[];
   /** Share one in-process Runtime between clients (e.g. `createTestRuntime()`); it is not stopped on close. */
   readonly runtime?: EmbeddedRuntime;
-  /** Producer microservices for event-horizon subscriptions: id → their Runtime's public endpoint. */
-  readonly microservices?: EmbeddedRuntimeOptions['microservices'];
+  /**
+   * Producer microservices for event-horizon subscriptions (what `microservices.json` is to a Runtime process): id →
+   * their Runtime's public endpoint, `{ 'a14bb24e-…': { host: 'producer', port: 50052 } }` (or a Map).
+   */
+  readonly microservices?: Readonly<Record<string, MicroserviceAddress>> | EmbeddedRuntimeOptions['microservices'];
+}
+
+type RuntimeMicroserviceAddress =
+  NonNullable<EmbeddedRuntimeOptions['microservices']> extends ReadonlyMap<unknown, infer Address> ? Address : never;
+
+/** Where a producer microservice's Runtime serves its public (event-horizon) port. */
+export interface MicroserviceAddress {
+  readonly host: string;
+  readonly port: number;
+  /** Default: plain TCP. */
+  readonly tls?: RuntimeMicroserviceAddress['tls'];
+}
+
+function microservicesOf(
+  microservices: EmbeddedOptions['microservices'],
+): EmbeddedRuntimeOptions['microservices'] | undefined {
+  if (microservices === undefined) return undefined;
+  const entries: [string, MicroserviceAddress][] =
+    microservices instanceof Map ? [...microservices] : Object.entries(microservices);
+  return new Map(
+    entries.map(([id, address]) => [
+      toMicroserviceId(id, `embedded.microservices (${id})`),
+      { host: address.host, port: address.port, tls: address.tls ?? undefined },
+    ]),
+  );
 }
 
 /** `host:port` of a Runtime's private endpoint, or a Runtime in this process. */
@@ -67,6 +97,9 @@ export interface ConnectOptions {
   readonly eventHandlers?: readonly EventHandlerDefinition<Any>[];
   readonly projections?: readonly ProjectionDefinition<Any, Any>[];
   readonly filters?: readonly FilterDefinition[];
+  /** Embeddings this head serves (registered with the Runtime; their updates and deletes run through it). */
+  readonly embeddings?: readonly EmbeddingDefinition<Any, Any>[];
+  /** Event-horizon subscriptions, made at connect and retried in the background while they fail. */
   readonly subscriptions?: readonly (SubscriptionDefinition | SubscriptionOptions)[];
   /** Aborting it while connecting rejects `connect`; aborting it later closes the client. */
   readonly signal?: AbortSignal;
@@ -78,12 +111,13 @@ export interface ConnectOptions {
   readonly reconnect?: ReconnectOptions;
 }
 
-/** The event store, aggregates and read models of one tenant. */
+/** The event store, aggregates, read models and embeddings of one tenant. */
 export class TenantClient {
   readonly tenant: TenantId;
   readonly eventStore: EventStore;
   readonly aggregates: Aggregates;
   readonly projections: ProjectionStore;
+  readonly embeddings: EmbeddingStore;
   readonly #transport: Transport;
 
   constructor(transport: Transport, tenant: TenantId) {
@@ -92,6 +126,7 @@ export class TenantClient {
     this.eventStore = new EventStore(transport, tenant);
     this.aggregates = new Aggregates(this.eventStore);
     this.projections = new ProjectionStore(transport, tenant);
+    this.embeddings = new EmbeddingStore(transport, tenant);
   }
 
   /**
@@ -144,6 +179,7 @@ function checkDefinitions(options: ConnectOptions): void {
   for (const handler of options.eventHandlers ?? []) unique(`${handler.scope}/${handler.id}`, 'event handler');
   for (const filter of options.filters ?? []) unique(`${filter.scope}/${filter.id}`, 'filter');
   for (const projection of options.projections ?? []) unique(`${projection.scope}/${projection.id}`, 'projection');
+  for (const embedding of options.embeddings ?? []) unique(embedding.id, 'embedding');
 }
 
 async function createTransport(target: RuntimeTarget, identity: HeadIdentity, options: ConnectOptions, logger: Logger) {
@@ -161,7 +197,7 @@ async function createTransport(target: RuntimeTarget, identity: HeadIdentity, op
     runtime: target.embedded.runtime,
     store: target.embedded.store,
     tenants: target.embedded.tenants?.map((t) => toTenantId(t, 'embedded.tenants')),
-    microservices: target.embedded.microservices,
+    microservices: microservicesOf(target.embedded.microservices),
     identity,
     logger,
   });
@@ -193,7 +229,7 @@ export class DolittleClient {
   }
 
   /**
-   * Connects to a Runtime and registers every event handler, filter and projection given. Resolves once the Runtime
+   * Connects to a Runtime and registers every event handler, filter, projection and embedding given. Resolves once the Runtime
    * accepted them all (waiting, with back-off, for a Runtime that is not up yet); rejects with RegistrationFailed
    * when it refused one, or Aborted when `signal` aborted first.
    */
@@ -214,6 +250,7 @@ export class DolittleClient {
       ...(options.eventHandlers ?? []).map((definition) => eventHandlerProcessor(definition, logger)),
       ...(options.filters ?? []).map((definition) => filterProcessor(definition, logger)),
       ...(options.projections ?? []).map((definition) => projectionProcessor(definition, logger)),
+      ...(options.embeddings ?? []).map((definition) => embeddingProcessor(definition, logger)),
     ];
     const transport = await createTransport(options.runtime ?? 'localhost:50053', identity, options, logger);
 
@@ -248,7 +285,7 @@ export class DolittleClient {
     return client;
   }
 
-  /** The event store, aggregates and read models of `tenant`. */
+  /** The event store, aggregates, read models and embeddings of `tenant`. */
   forTenant(tenant: GuidLike): TenantClient {
     const id = toTenantId(tenant);
     if (this.#stop.signal.aborted) throw new DolittleSdkError('ClientClosed', 'the client is closed');
@@ -268,6 +305,9 @@ export class DolittleClient {
   }
   get projections(): ProjectionStore {
     return this.forTenant(this.defaultTenant).projections;
+  }
+  get embeddings(): EmbeddingStore {
+    return this.forTenant(this.defaultTenant).embeddings;
   }
 
   get closed(): boolean {

@@ -19,6 +19,12 @@ export type DolittleSdkErrorCode =
   | 'MissingConsent'
   | 'MissingMicroserviceConfiguration'
   | 'SubscriptionFailed'
+  /** No connected head registered the embedding for the tenant (or, for reads, it was never registered). */
+  | 'NoEmbeddingRegisteredForTenant'
+  /** The embedding could not reach the desired state (head failure, loop, conflicts); nothing was committed. */
+  | 'FailedToUpdateEmbedding'
+  /** The embedding could not delete the read model (head failure, loop, conflicts); nothing was committed. */
+  | 'FailedToDeleteEmbedding'
   /** The Runtime's store could not be reached; retrying may succeed. */
   | 'StoreUnavailable'
   /** The Runtime could not be reached (not running, restarting, network). */
@@ -95,7 +101,7 @@ export class InvalidEventContent extends DolittleSdkError {
   }
 }
 
-export type ProcessorKind = 'event-handler' | 'filter' | 'projection';
+export type ProcessorKind = 'event-handler' | 'filter' | 'projection' | 'embedding';
 
 export class RegistrationFailed extends DolittleSdkError {
   readonly processorKind: ProcessorKind;
@@ -122,6 +128,103 @@ export class InvalidArgument extends DolittleSdkError {
   }
 }
 
+export const noEmbeddingRegisteredFailureId = 'd76e5522-9bbd-4bb1-87df-b167e42acf02';
+export const failedToUpdateEmbeddingFailureId = '4f765146-c635-497a-a14b-b7f80d5cf875';
+export const failedToDeleteEmbeddingFailureId = 'dcfba172-9348-4b2c-b518-17603798c0ec';
+
+/** Update, Delete or GetOne of an embedding no head registered for the tenant. */
+export class NoEmbeddingRegisteredForTenant extends DolittleSdkError {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  constructor(data: { embeddingId: string; tenantId: string; reason?: string }, options: DolittleSdkErrorOptions = {}) {
+    super(
+      'NoEmbeddingRegisteredForTenant',
+      `no embedding ${data.embeddingId} is registered for tenant ${data.tenantId}${data.reason === undefined ? '' : `: ${data.reason}`}`,
+      { failureId: noEmbeddingRegisteredFailureId, ...options },
+    );
+    this.embeddingId = data.embeddingId;
+    this.tenantId = data.tenantId;
+  }
+}
+
+export interface EmbeddingFailureData {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  readonly key: string;
+  /** The Runtime's reason: the head's failure, a loop, or conflicting commits. */
+  readonly reason: string;
+}
+
+/** An embedding's update did not reach the desired state; nothing was committed or stored. */
+export class FailedToUpdateEmbedding extends DolittleSdkError {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  readonly key: string;
+  readonly reason: string;
+  /** The events the head resolved to lead back to a state seen before (Dolittle's EmbeddingLoopDetected). */
+  readonly loopDetected: boolean;
+  constructor(data: EmbeddingFailureData, options: DolittleSdkErrorOptions = {}) {
+    super(
+      'FailedToUpdateEmbedding',
+      `embedding ${data.embeddingId} could not update key ${JSON.stringify(data.key)} (tenant ${data.tenantId}): ${data.reason}`,
+      { failureId: failedToUpdateEmbeddingFailureId, ...options },
+    );
+    this.embeddingId = data.embeddingId;
+    this.tenantId = data.tenantId;
+    this.key = data.key;
+    this.reason = data.reason;
+    this.loopDetected = /EmbeddingLoopDetected/.test(data.reason);
+  }
+}
+
+/** An embedding's delete did not delete the read model; nothing was committed or stored. */
+export class FailedToDeleteEmbedding extends DolittleSdkError {
+  readonly embeddingId: string;
+  readonly tenantId: string;
+  readonly key: string;
+  readonly reason: string;
+  readonly loopDetected: boolean;
+  constructor(data: EmbeddingFailureData, options: DolittleSdkErrorOptions = {}) {
+    super(
+      'FailedToDeleteEmbedding',
+      `embedding ${data.embeddingId} could not delete key ${JSON.stringify(data.key)} (tenant ${data.tenantId}): ${data.reason}`,
+      { failureId: failedToDeleteEmbeddingFailureId, ...options },
+    );
+    this.embeddingId = data.embeddingId;
+    this.tenantId = data.tenantId;
+    this.key = data.key;
+    this.reason = data.reason;
+    this.loopDetected = /EmbeddingLoopDetected/.test(data.reason);
+  }
+}
+
+/**
+ * An embedding call's failure (a Dolittle Failure id over gRPC, a Runtime error code embedded) as its typed error;
+ * undefined when it is not one of the embedding failures.
+ */
+export function embeddingError(
+  code: string,
+  data: { embeddingId: string; tenantId: string; key: string | undefined; reason: string },
+  options: DolittleSdkErrorOptions = {},
+): DolittleSdkError | undefined {
+  switch (code) {
+    case noEmbeddingRegisteredFailureId:
+    case 'NoEmbeddingRegisteredForTenant':
+      return new NoEmbeddingRegisteredForTenant(
+        { embeddingId: data.embeddingId, tenantId: data.tenantId, reason: data.reason },
+        options,
+      );
+    case failedToUpdateEmbeddingFailureId:
+    case 'FailedToUpdateEmbedding':
+      return new FailedToUpdateEmbedding({ ...data, key: data.key ?? '' }, options);
+    case failedToDeleteEmbeddingFailureId:
+    case 'FailedToDeleteEmbedding':
+      return new FailedToDeleteEmbedding({ ...data, key: data.key ?? '' }, options);
+    default:
+      return undefined;
+  }
+}
+
 /** The error a call rejects with when its signal aborted (the signal's reason is kept as `cause`). */
 export function abortedError(signal: AbortSignal, what: string): DolittleSdkError {
   return new DolittleSdkError('Aborted', `${what} was aborted`, { cause: signal.reason });
@@ -142,6 +245,9 @@ const failureCodes: ReadonlyMap<string, DolittleSdkErrorCode> = new Map([
   ['be1ba4e6-81e3-49c4-bec2-6c7e262bfb77', 'MissingConsent'],
   ['9b74482a-8eaa-47ab-ac1c-53d704e4e77d', 'MissingMicroserviceConfiguration'],
   ['2e6b926a-a213-4175-a597-df64aee4a497', 'SubscriptionFailed'],
+  [noEmbeddingRegisteredFailureId, 'NoEmbeddingRegisteredForTenant'],
+  [failedToUpdateEmbeddingFailureId, 'FailedToUpdateEmbedding'],
+  [failedToDeleteEmbeddingFailureId, 'FailedToDeleteEmbedding'],
   ['dbfdfa15-e727-49f6-bed8-7a787954a4c6', 'RegistrationFailed'],
   ['f0480899-8aed-4191-b339-5121f4d9f2e2', 'RegistrationFailed'],
 ] as const);
@@ -159,6 +265,9 @@ const runtimeCodes: Readonly<Record<string, DolittleSdkErrorCode>> = {
   MissingConsent: 'MissingConsent',
   MissingMicroserviceConfiguration: 'MissingMicroserviceConfiguration',
   SubscriptionFailed: 'SubscriptionFailed',
+  NoEmbeddingRegisteredForTenant: 'NoEmbeddingRegisteredForTenant',
+  FailedToUpdateEmbedding: 'FailedToUpdateEmbedding',
+  FailedToDeleteEmbedding: 'FailedToDeleteEmbedding',
 };
 
 export function codeOfFailure(failureId: string): DolittleSdkErrorCode {

@@ -16,16 +16,34 @@ export {
   type EmbeddedOptions,
   type EmbeddedRuntime,
   type EmbeddedStore,
+  type MicroserviceAddress,
   type RuntimeTarget,
   TenantClient,
 } from './client.js';
 export type { CommittedEvent, EventContext, HandlerContext } from './committed-event.js';
+export { EmbeddingStore } from './embedding-store.js';
+export {
+  defineEmbedding,
+  type EmbeddingContext,
+  type EmbeddingDefinition,
+  type EmbeddingEventOf,
+  type EmbeddingHandlers,
+  type EmbeddingOptions,
+  type EmbeddingProjectContext,
+  type EmbeddingProjectResult,
+  type EmbeddingStateOf,
+  type ResolvedEvents,
+} from './embeddings.js';
 export {
   AggregateRootConcurrencyConflict,
   DolittleSdkError,
   type DolittleSdkErrorCode,
+  type EmbeddingFailureData,
+  FailedToDeleteEmbedding,
+  FailedToUpdateEmbedding,
   InvalidArgument,
   InvalidEventContent,
+  NoEmbeddingRegisteredForTenant,
   type ProcessorKind,
   RegistrationFailed,
   type SchemaIssue,

@@ -6,6 +6,7 @@ import { DolittleClient } from './client.js';
 import type { DolittleSdkError } from './errors.js';
 import { defineEventHandler } from './event-handlers.js';
 import { silentLogger } from './logger.js';
+import { employeeEmbedding } from './test-support/employees.js';
 import { DishPrepared, newId } from './test-support/kitchen.js';
 import { type RuntimeProcess, startRuntimeProcess } from './test-support/modes.js';
 import { eventually } from './testing/in-process-runtime.js';
@@ -26,15 +27,18 @@ describe('a remote client when the Runtime restarts', { timeout: 120_000 }, () =
       events: { DishPrepared },
       handle: { DishPrepared: (event) => void seen.push(event.Dish) },
     });
+    const { Employees } = employeeEmbedding();
     const client = await DolittleClient.connect({
       runtime: runtime.address,
       eventHandlers: [handler],
+      embeddings: [Employees],
       logger: silentLogger,
       reconnect: { initialDelayMs: 100, maxDelayMs: 500 },
     });
     try {
       await client.eventStore.commit(DishPrepared, { Dish: 'before', Chef: 'A' }, newId());
       await eventually(() => seen.includes('before'));
+      await client.embeddings.update(Employees, 'anna', { name: 'Anna', workplace: 'Kitchen' });
 
       await runtime.kill();
       await assert.rejects(
@@ -51,6 +55,12 @@ describe('a remote client when the Runtime restarts', { timeout: 120_000 }, () =
         { timeoutMs: 20_000, intervalMs: 200 },
       );
       await eventually(() => seen.includes('after'), { timeoutMs: 20_000 });
+      // The embedding registered again too: updates reach its head (NoEmbeddingRegisteredForTenant until then).
+      const updated = await eventually(
+        () => client.embeddings.update(Employees, 'anna', { name: 'Anna', workplace: 'Bar' }),
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
+      assert.deepEqual(updated, { name: 'Anna', workplace: 'Bar' });
     } finally {
       await client.close();
     }

@@ -1,6 +1,7 @@
 // Compile-time checks of the typed API: the lines marked @ts-expect-error must not compile. Nothing runs here.
 import { it } from 'node:test';
 import type { DolittleClient } from './client.js';
+import { defineEmbedding, type EmbeddingStateOf } from './embeddings.js';
 import { defineEventHandler } from './event-handlers.js';
 import { defineProjection, fromProperty } from './projections.js';
 import { DishPrepared, IngredientsRestocked, Kitchen } from './test-support/kitchen.js';
@@ -47,6 +48,57 @@ export function typedApi(client: DolittleClient) {
     on: { DishPrepared: { key: fromProperty('Nope'), project: (state) => state } },
   });
   void client.projections.get(Counter, 'Taco').then((read) => read.state.count.toFixed());
+
+  const Dishes = defineEmbedding({
+    id: '3a3c8f0e-5c1d-4a8e-9a77-2f2b0f6f6f10',
+    events: { DishPrepared, IngredientsRestocked },
+    initial: { dish: '', stock: 0 },
+    resolveUpdate: (current, desired) =>
+      desired.stock > current.stock
+        ? IngredientsRestocked.create({ amount: desired.stock - current.stock })
+        : [DishPrepared.create({ Dish: desired.dish, Chef: 'x' })],
+    resolveDelete: () => [],
+    on: {
+      DishPrepared: (state, event) => ({ ...state, dish: event.Dish }),
+      IngredientsRestocked: (state, event, context) =>
+        context.readModel === 'initial' ? 'delete' : { ...state, stock: state.stock + event.amount },
+    },
+  });
+  defineEmbedding({
+    id: '3a3c8f0e-5c1d-4a8e-9a77-2f2b0f6f6f10',
+    events: { DishPrepared },
+    initial: { dish: '' },
+    // @ts-expect-error: only the embedding's own event types can be resolved to
+    resolveUpdate: () => [IngredientsRestocked.create({ amount: 1 })],
+    resolveDelete: () => [],
+    on: { DishPrepared: (state) => state },
+  });
+  defineEmbedding({
+    id: '3a3c8f0e-5c1d-4a8e-9a77-2f2b0f6f6f10',
+    events: { DishPrepared },
+    initial: { dish: '' },
+    resolveUpdate: () => [],
+    resolveDelete: () => [],
+    // @ts-expect-error: every listed event type needs its on function
+    on: {},
+  });
+  defineEmbedding({
+    id: '3a3c8f0e-5c1d-4a8e-9a77-2f2b0f6f6f10',
+    events: { DishPrepared },
+    initial: { dish: '' },
+    resolveUpdate: () => [],
+    resolveDelete: () => [],
+    // @ts-expect-error: on returns the state or 'delete'
+    on: { DishPrepared: () => ({ dish: 1 }) },
+  });
+  void client.embeddings.update(Dishes, 'Taco', { dish: 'Taco', stock: 1 }).then((state) => state.stock.toFixed());
+  // @ts-expect-error: the desired state has the embedding's state type
+  void client.embeddings.update(Dishes, 'Taco', { dish: 'Taco' });
+  void client.embeddings.get(Dishes, 'Taco').then((read) => read.state.dish.toUpperCase());
+  void client.embeddings.getAll(Dishes).then((all) => all.get('Taco')?.stock.toFixed());
+  void client.forTenant('7f1c7a8e-9a3b-4c39-8f5d-2a1f8c1e0b77').embeddings.delete(Dishes, 'Taco');
+  const state: EmbeddingStateOf<typeof Dishes> = { dish: 'Taco', stock: 1 };
+  void state;
 }
 
 it('the typed API compiles (see the @ts-expect-error lines)', () => {});

@@ -11,6 +11,8 @@ import { createTestRuntime, type TestRuntime } from '../testing/in-process-runti
 export interface RuntimeProcess {
   readonly address: string;
   readonly privatePort: number;
+  /** The event-horizon (public) port. */
+  readonly publicPort: number;
   restart(options?: { samePorts?: boolean }): Promise<RuntimeProcess>;
   kill(): Promise<void>;
   dispose(): Promise<void>;
@@ -22,6 +24,22 @@ export async function startRuntimeProcess(options: Record<string, unknown> = {})
     startRuntimeProcess(options: Record<string, unknown>): Promise<RuntimeProcess>;
   };
   return harness.startRuntimeProcess({ store: 'memory', logLevel: 'warn', metrics: false, ...options });
+}
+
+export interface ConfigDir {
+  readonly path: string;
+  remove(): void;
+}
+
+/** A Dolittle 6.x config directory (`tenants.json`, `event-horizon-consents.json`, `microservices.json`, …). */
+export async function writeConfigDir(contents: {
+  readonly tenants?: readonly string[];
+  readonly files?: Readonly<Record<string, unknown>>;
+}): Promise<ConfigDir> {
+  const harness = (await import('@dolittle-ts/compat/harness' as string)) as {
+    writeConfigDir(contents: Record<string, unknown>): ConfigDir;
+  };
+  return harness.writeConfigDir(contents);
 }
 
 export interface Mode {

@@ -149,7 +149,44 @@ export interface ProjectionProcessor {
   project(current: ReadModelState, event: StoredEvent, context: RequestContext): Promise<ProjectionOutcome>;
 }
 
-export type Processor = EventHandlerProcessor | FilterProcessor | ProjectionProcessor;
+/** An event an embedding resolved to (to be committed by the Runtime under the key's event source). */
+export interface EmbeddingEvent {
+  readonly type: Artifact;
+  readonly public: boolean;
+  /** JSON text. */
+  readonly content: string;
+}
+
+export type EmbeddingEventsOutcome =
+  | { readonly kind: 'events'; readonly events: readonly EmbeddingEvent[] }
+  | { readonly kind: 'failed'; readonly reason: string };
+export type EmbeddingProjectOutcome =
+  | { readonly kind: 'replace'; readonly state: string }
+  | { readonly kind: 'delete' }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/**
+ * An embedding (spec §2.7): the Runtime asks the head which events take a key's read model to a desired state
+ * (`compare`), which delete it (`delete`), and what each event makes of the read model (`project`). `current.type`
+ * is `initial` when the key has no read model (never had one, or it was deleted): `current.state` is then the
+ * initial state.
+ */
+export interface EmbeddingProcessor {
+  readonly kind: 'embedding';
+  readonly id: Guid;
+  readonly types: readonly Artifact[];
+  /** JSON text. */
+  readonly initialState: string;
+  compare(current: ReadModelState, desired: string, context: RequestContext): Promise<EmbeddingEventsOutcome>;
+  delete(current: ReadModelState, context: RequestContext): Promise<EmbeddingEventsOutcome>;
+  project(
+    current: ReadModelState,
+    event: EmbeddingEvent & { readonly eventSourceId: EventSourceId },
+    context: RequestContext,
+  ): Promise<EmbeddingProjectOutcome>;
+}
+
+export type Processor = EventHandlerProcessor | FilterProcessor | ProjectionProcessor | EmbeddingProcessor;
 
 /** A registered processor. `ended` never rejects: it resolves with why the registration ended. */
 export interface ProcessorConnection {
@@ -202,6 +239,26 @@ export interface Transport {
     projectionId: Guid,
     options?: CallOptions,
   ): Promise<ReadModelState[]>;
+
+  /**
+   * Runs an embedding's update: the Runtime asks the registered head for the events that lead from the key's read
+   * model to `desired` (JSON text), commits them and stores the read model, which it answers. Rejects with
+   * NoEmbeddingRegisteredForTenant (no head registered the embedding) or FailedToUpdateEmbedding.
+   */
+  updateEmbedding(
+    context: CallContext,
+    embeddingId: Guid,
+    key: string,
+    desired: string,
+    options?: CallOptions,
+  ): Promise<ReadModelState>;
+  /** Rejects with NoEmbeddingRegisteredForTenant or FailedToDeleteEmbedding. */
+  deleteEmbedding(context: CallContext, embeddingId: Guid, key: string, options?: CallOptions): Promise<void>;
+  /** The key's read model, or the initial state; NoEmbeddingRegisteredForTenant if never registered with the tenant. */
+  getEmbedding(context: CallContext, embeddingId: Guid, key: string, options?: CallOptions): Promise<ReadModelState>;
+  /** Every read model that exists (deleted ones are not listed). */
+  getAllEmbeddings(context: CallContext, embeddingId: Guid, options?: CallOptions): Promise<ReadModelState[]>;
+  getEmbeddingKeys(context: CallContext, embeddingId: Guid, options?: CallOptions): Promise<string[]>;
 
   /** Asks the Runtime to subscribe the context's tenant to a producer's public stream. */
   subscribe(context: CallContext, subscription: SubscriptionRequest, options?: CallOptions): Promise<ConsentId>;

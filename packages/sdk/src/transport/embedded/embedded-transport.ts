@@ -10,17 +10,30 @@ import {
   type EmbeddedRuntime,
   type EmbeddedRuntimeOptions,
   type EmbeddedStore,
+  type EmbeddingCurrentState,
+  type EmbeddingHead,
+  type HeadAnswer,
   startEmbeddedRuntime,
 } from '@dolittle-ts/runtime/embedded';
-import { AggregateRootConcurrencyConflict, abortedError, DolittleSdkError, errorFromRuntime } from '../../errors.js';
+import {
+  AggregateRootConcurrencyConflict,
+  abortedError,
+  DolittleSdkError,
+  embeddingError,
+  errorFromRuntime,
+} from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type {
   CallContext,
   CallOptions,
+  EmbeddingEvent,
+  EmbeddingEventsOutcome,
+  EmbeddingProcessor,
   HeadIdentity,
   Processor,
   ProcessorConnection,
   ProcessorEnd,
+  ReadModelState,
   StoredEvent,
   Transport,
 } from '../transport.js';
@@ -50,6 +63,47 @@ function storedEventOf(event: CommittedEvent): StoredEvent {
       event.external === undefined
         ? undefined
         : { sequenceNumber: event.external.sequenceNumber, received: event.external.received },
+  };
+}
+
+/** Deleted and never-created read models both reach the head as the initial state (as over gRPC). */
+function readModelOfCurrent(current: EmbeddingCurrentState): ReadModelState {
+  return { key: current.key, state: current.state, type: current.type === 'persisted' ? 'persisted' : 'initial' };
+}
+
+function eventsAnswer(outcome: EmbeddingEventsOutcome): HeadAnswer<readonly EmbeddingEvent[]> {
+  return outcome.kind === 'failed' ? { ok: false, reason: outcome.reason } : { ok: true, value: outcome.events };
+}
+
+/** The head of an embedding registered in-process: the Runtime's EmbeddingHead port over the SDK's processor. */
+function embeddingHead(processor: EmbeddingProcessor): EmbeddingHead {
+  return {
+    async compare(current, desired, context) {
+      return eventsAnswer(
+        await processor.compare(readModelOfCurrent(current), desired, {
+          tenant: context.executionContext.tenantId,
+          retry: undefined,
+          signal: context.signal,
+        }),
+      );
+    },
+    async delete(current, context) {
+      return eventsAnswer(
+        await processor.delete(readModelOfCurrent(current), {
+          tenant: context.executionContext.tenantId,
+          retry: undefined,
+          signal: context.signal,
+        }),
+      );
+    },
+    async project(current, event, context) {
+      const outcome = await processor.project(readModelOfCurrent(current), event, {
+        tenant: context.executionContext.tenantId,
+        retry: undefined,
+        signal: context.signal,
+      });
+      return outcome.kind === 'failed' ? { ok: false, reason: outcome.reason } : { ok: true, value: outcome };
+    },
   };
 }
 
@@ -153,7 +207,47 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
               }),
           },
         );
+      case 'embedding':
+        return runtime.registerEmbedding(
+          { id: processor.id, events: processor.types, initialState: processor.initialState },
+          embeddingHead(processor),
+        );
     }
+  }
+
+  /** Runtime errors of an embedding call as the SDK's typed embedding errors. */
+  function embeddingCall<T>(
+    what: string,
+    context: CallContext,
+    embeddingId: string,
+    key: string | undefined,
+    signal: AbortSignal | undefined,
+    work: () => Promise<T>,
+    cancellable: boolean,
+  ): Promise<T> {
+    return call(
+      what,
+      signal,
+      () =>
+        work().catch((error: unknown) => {
+          const code = (error as { code?: unknown } | null)?.code;
+          const typed =
+            typeof code === 'string'
+              ? embeddingError(
+                  code,
+                  {
+                    embeddingId,
+                    tenantId: context.tenant,
+                    key,
+                    reason: error instanceof Error ? error.message : String(error),
+                  },
+                  { cause: error },
+                )
+              : undefined;
+          throw typed ?? error;
+        }),
+      cancellable,
+    );
   }
 
   const transport: Transport = {
@@ -231,6 +325,72 @@ export async function createEmbeddedTransport(options: EmbeddedTransportOptions)
         `get all of projection ${projectionId}`,
         callOptions?.signal,
         async () => [...(await runtime.getAllProjections(context.tenant, scope, projectionId))],
+        true,
+      ),
+
+    updateEmbedding: (context, embeddingId, key, desired, callOptions) =>
+      embeddingCall(
+        `update embedding ${embeddingId}`,
+        context,
+        embeddingId,
+        key,
+        callOptions?.signal,
+        async (): Promise<ReadModelState> => {
+          const outcome = await runtime.updateEmbedding(context.tenant, embeddingId, key, desired);
+          if (!outcome.ok) {
+            throw Object.assign(new Error(outcome.reason), { code: 'FailedToUpdateEmbedding' });
+          }
+          return { key, state: outcome.state, type: 'persisted' };
+        },
+        false,
+      ),
+
+    deleteEmbedding: (context, embeddingId, key, callOptions) =>
+      embeddingCall(
+        `delete from embedding ${embeddingId}`,
+        context,
+        embeddingId,
+        key,
+        callOptions?.signal,
+        async () => {
+          const outcome = await runtime.deleteEmbedding(context.tenant, embeddingId, key);
+          if (!outcome.ok) {
+            throw Object.assign(new Error(outcome.reason), { code: 'FailedToDeleteEmbedding' });
+          }
+        },
+        false,
+      ),
+
+    getEmbedding: (context, embeddingId, key, callOptions) =>
+      embeddingCall(
+        `get embedding ${embeddingId}`,
+        context,
+        embeddingId,
+        key,
+        callOptions?.signal,
+        () => runtime.getEmbedding(context.tenant, embeddingId, key),
+        true,
+      ),
+
+    getAllEmbeddings: (context, embeddingId, callOptions) =>
+      embeddingCall(
+        `get all of embedding ${embeddingId}`,
+        context,
+        embeddingId,
+        undefined,
+        callOptions?.signal,
+        async () => [...(await runtime.getAllEmbeddings(context.tenant, embeddingId))],
+        true,
+      ),
+
+    getEmbeddingKeys: (context, embeddingId, callOptions) =>
+      embeddingCall(
+        `get the keys of embedding ${embeddingId}`,
+        context,
+        embeddingId,
+        undefined,
+        callOptions?.signal,
+        async () => (await runtime.getAllEmbeddings(context.tenant, embeddingId)).map((readModel) => readModel.key),
         true,
       ),
 

@@ -11,6 +11,10 @@ import callContextPb from '@dolittle/contracts/Services/CallContext_pb.js';
 import pingPb from '@dolittle/contracts/Services/Ping_pb.js';
 import reverseCallContextPb from '@dolittle/contracts/Services/ReverseCallContext_pb.js';
 import versionPb from '@dolittle/contracts/Versioning/Version_pb.js';
+import embeddingsGrpc from '@dolittle/runtime.contracts/Embeddings/Embeddings_grpc_pb.js';
+import embeddingsPb from '@dolittle/runtime.contracts/Embeddings/Embeddings_pb.js';
+import embeddingStoreGrpc from '@dolittle/runtime.contracts/Embeddings/Store_grpc_pb.js';
+import embeddingStorePb from '@dolittle/runtime.contracts/Embeddings/Store_pb.js';
 import subscriptionsGrpc from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_grpc_pb.js';
 import subscriptionsPb from '@dolittle/runtime.contracts/EventHorizon/Subscriptions_pb.js';
 import aggregatePb from '@dolittle/runtime.contracts/Events/Aggregate_pb.js';
@@ -111,6 +115,30 @@ export const { GetOneRequest, GetAllRequest } = projectionStorePb;
 export type GetOneResponse = InstanceType<typeof projectionStorePb.GetOneResponse>;
 export type GetAllResponse = InstanceType<typeof projectionStorePb.GetAllResponse>;
 
+export const {
+  EmbeddingClientToRuntimeMessage,
+  EmbeddingRegistrationRequest,
+  EmbeddingResponse,
+  EmbeddingCompareResponse,
+  EmbeddingDeleteResponse,
+  EmbeddingRequest,
+  UpdateRequest: EmbeddingsUpdateRequest,
+  DeleteRequest: EmbeddingsDeleteRequest,
+} = embeddingsPb;
+export type EmbeddingClientToRuntimeMessage = InstanceType<typeof EmbeddingClientToRuntimeMessage>;
+export type EmbeddingRuntimeToClientMessage = InstanceType<typeof embeddingsPb.EmbeddingRuntimeToClientMessage>;
+export type EmbeddingRequest = InstanceType<typeof EmbeddingRequest>;
+export type EmbeddingsUpdateResponse = InstanceType<typeof embeddingsPb.UpdateResponse>;
+export type EmbeddingsDeleteResponse = InstanceType<typeof embeddingsPb.DeleteResponse>;
+export const {
+  GetOneRequest: EmbeddingGetOneRequest,
+  GetAllRequest: EmbeddingGetAllRequest,
+  GetKeysRequest: EmbeddingGetKeysRequest,
+} = embeddingStorePb;
+export type EmbeddingGetOneResponse = InstanceType<typeof embeddingStorePb.GetOneResponse>;
+export type EmbeddingGetAllResponse = InstanceType<typeof embeddingStorePb.GetAllResponse>;
+export type EmbeddingGetKeysResponse = InstanceType<typeof embeddingStorePb.GetKeysResponse>;
+
 export const { Subscription } = subscriptionsPb;
 export type SubscriptionResponse = InstanceType<typeof subscriptionsPb.SubscriptionResponse>;
 
@@ -122,4 +150,6 @@ export const services = {
   projections: projectionsProcessingGrpc.ProjectionsService,
   projectionStore: projectionStoreGrpc.ProjectionsService,
   subscriptions: subscriptionsGrpc.SubscriptionsService,
+  embeddings: embeddingsGrpc.EmbeddingsService,
+  embeddingStore: embeddingStoreGrpc.EmbeddingStoreService,
 };

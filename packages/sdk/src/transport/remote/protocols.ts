@@ -1,9 +1,14 @@
 /*
- * The reverse calls of event handlers, filters (private, partitioned, public) and projections, described for
- * reverse-call-client.ts: the registration message, how server messages read, and how a request is answered.
+ * The reverse calls of event handlers, filters (private, partitioned, public), projections and embeddings,
+ * described for reverse-call-client.ts: the registration message, how server messages read, and how a request is
+ * answered.
  */
-import { type PartitionId, type ScopeId, unspecifiedPartition } from '@dolittle-ts/fundamentals';
+import { type EventSourceId, type PartitionId, type ScopeId, unspecifiedPartition } from '@dolittle-ts/fundamentals';
 import type {
+  EmbeddingEvent,
+  EmbeddingEventsOutcome,
+  EmbeddingProcessor,
+  EmbeddingProjectOutcome,
   EventHandlerProcessor,
   FilterProcessor,
   ProcessingFailure,
@@ -12,12 +17,20 @@ import type {
   RetryState,
 } from '../transport.js';
 import {
+  EmbeddingClientToRuntimeMessage,
+  EmbeddingCompareResponse,
+  EmbeddingDeleteResponse,
+  EmbeddingRegistrationRequest,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  type EmbeddingRuntimeToClientMessage,
   EventHandlerClientToRuntimeMessage,
   EventHandlerRegistrationRequest,
   EventHandlerResponse,
   type EventHandlerRuntimeToClientMessage,
   EventPropertyKeySelector,
   EventSourceIdKeySelector,
+  Failure,
   FilterClientToRuntimeMessage,
   type FilterEventRequest,
   FilterRegistrationRequest,
@@ -41,10 +54,12 @@ import {
   PublicFilterRegistrationRequest,
   ReverseCallResponseContext,
   services,
+  UncommittedEvent,
   type Uuid,
 } from './contracts.js';
 import type { BidiMethod, ReverseCallClientProtocol, ServerMessageKind } from './reverse-call-client.js';
 import {
+  artifactOf,
   artifactToPb,
   failureOf,
   guidOf,
@@ -300,6 +315,108 @@ export function projectionProtocol(
           break;
       }
       return new ProjectionClientToRuntimeMessage().setHandleresult(response);
+    },
+  };
+}
+
+/**
+ * `Embeddings.Connect`: the Runtime asks for compare (desired state → events), delete (→ events) and projection
+ * (event → next state or delete) answers. A failure of the head is answered in the response's `failure` arm, as the
+ * official SDK does; the Runtime then fails the update or delete (nothing is committed).
+ */
+export function embeddingProtocol(
+  processor: EmbeddingProcessor,
+): ReverseCallClientProtocol<EmbeddingClientToRuntimeMessage, EmbeddingRuntimeToClientMessage, EmbeddingRequest> {
+  const eventsToPb = (events: readonly EmbeddingEvent[]) =>
+    events.map((event) =>
+      new UncommittedEvent().setArtifact(artifactToPb(event.type)).setPublic(event.public).setContent(event.content),
+    );
+  return {
+    processorKind: 'embedding',
+    processorId: processor.id,
+    method: bidi(services.embeddings.connect),
+    registration: (context) =>
+      new EmbeddingClientToRuntimeMessage().setRegistrationrequest(
+        new EmbeddingRegistrationRequest()
+          .setCallcontext(context)
+          .setEmbeddingid(uuidOf(processor.id))
+          .setEventsList(processor.types.map(artifactToPb))
+          .setInitialstate(processor.initialState),
+      ),
+    read: (message): ServerMessageKind<EmbeddingRequest> => {
+      if (message.hasPing()) return { kind: 'ping' };
+      if (message.hasRegistrationresponse()) {
+        return { kind: 'connect-response', failure: failureOf(message.getRegistrationresponse()?.getFailure()) };
+      }
+      const request = message.getHandlerequest();
+      return request === undefined
+        ? { kind: 'other' }
+        : { kind: 'request', request, callContext: request.getCallcontext() };
+    },
+    pong: () => new EmbeddingClientToRuntimeMessage().setPong(new Pong()),
+    async respond(request, callId, base) {
+      const response = new EmbeddingResponse().setCallcontext(new ReverseCallResponseContext().setCallid(callId));
+      const context = requestContext(base, undefined);
+      let outcome: EmbeddingEventsOutcome | EmbeddingProjectOutcome;
+      let answer: 'compare' | 'delete' | 'projection' = 'projection';
+      try {
+        switch (request.getRequestCase()) {
+          case EmbeddingRequest.RequestCase.COMPARE: {
+            answer = 'compare';
+            const compare = request.getCompare();
+            const current = readModelOf(compare?.getProjectionstate(), 'compare.projectionState');
+            outcome = await processor.compare(current, compare?.getEntitystate() ?? '', context);
+            break;
+          }
+          case EmbeddingRequest.RequestCase.DELETE: {
+            answer = 'delete';
+            const current = readModelOf(request.getDelete()?.getProjectionstate(), 'delete.projectionState');
+            outcome = await processor.delete(current, context);
+            break;
+          }
+          case EmbeddingRequest.RequestCase.PROJECTION: {
+            const projection = request.getProjection();
+            const current = readModelOf(projection?.getCurrentstate(), 'projection.currentState');
+            const event = projection?.getEvent();
+            if (event === undefined) throw new Error('projection.event is missing');
+            outcome = await processor.project(
+              current,
+              {
+                type: artifactOf(event.getArtifact(), 'projection.event.artifact'),
+                public: event.getPublic(),
+                content: event.getContent(),
+                eventSourceId: guidOf(
+                  event.getEventsourceid(),
+                  'projection.event.eventSourceId',
+                ) as string as EventSourceId,
+              },
+              context,
+            );
+            break;
+          }
+          default:
+            throw new Error('the request is neither compare, delete nor projection');
+        }
+      } catch (error) {
+        outcome = { kind: 'failed', reason: unreadable(error).reason };
+      }
+      switch (outcome.kind) {
+        case 'failed':
+          response.setFailure(new Failure().setReason(outcome.reason));
+          break;
+        case 'events':
+          if (answer === 'compare')
+            response.setCompare(new EmbeddingCompareResponse().setEventsList(eventsToPb(outcome.events)));
+          else response.setDelete(new EmbeddingDeleteResponse().setEventsList(eventsToPb(outcome.events)));
+          break;
+        case 'replace':
+          response.setProjectionreplace(new ProjectionReplaceResponse().setState(outcome.state));
+          break;
+        case 'delete':
+          response.setProjectiondelete(new ProjectionDeleteResponse());
+          break;
+      }
+      return new EmbeddingClientToRuntimeMessage().setHandleresult(response);
     },
   };
 }

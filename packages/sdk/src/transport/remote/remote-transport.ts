@@ -1,7 +1,8 @@
 /*
  * The Transport over gRPC to a Runtime (ours, or a Dolittle Runtime 6.x): unary calls for the event store, the
- * projection store and event-horizon subscriptions, and one reverse call per registered processor. One channel
- * (one HTTP/2 connection) carries everything; closing the transport closes it, so the process can exit.
+ * projection store, embeddings (update, delete, the embedding store) and event-horizon subscriptions, and one
+ * reverse call per registered processor. One channel (one HTTP/2 connection) carries everything; closing the
+ * transport closes it, so the process can exit.
  */
 import {
   type AggregateRootId,
@@ -18,6 +19,7 @@ import {
   abortedError,
   conflictFailureId,
   DolittleSdkError,
+  embeddingError,
   errorFromFailure,
 } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -40,6 +42,16 @@ import {
   type CommitAggregateEventsResponse,
   CommitEventsRequest,
   type CommitEventsResponse,
+  EmbeddingGetAllRequest,
+  type EmbeddingGetAllResponse,
+  EmbeddingGetKeysRequest,
+  type EmbeddingGetKeysResponse,
+  EmbeddingGetOneRequest,
+  type EmbeddingGetOneResponse,
+  EmbeddingsDeleteRequest,
+  type EmbeddingsDeleteResponse,
+  EmbeddingsUpdateRequest,
+  type EmbeddingsUpdateResponse,
   FetchForAggregateRequest,
   type FetchForAggregateResponse,
   GetAllRequest,
@@ -53,7 +65,7 @@ import {
   UncommittedAggregateEvents as UncommittedAggregateEventsPb,
   UncommittedEvent as UncommittedEventPb,
 } from './contracts.js';
-import { eventHandlerProtocol, filterProtocol, projectionProtocol } from './protocols.js';
+import { embeddingProtocol, eventHandlerProtocol, filterProtocol, projectionProtocol } from './protocols.js';
 import { openReverseCall } from './reverse-call-client.js';
 import {
   artifactToPb,
@@ -95,6 +107,21 @@ const methods = {
   getOne: unaryMethod<InstanceType<typeof GetOneRequest>, GetOneResponse>(services.projectionStore.getOne),
   getAll: unaryMethod<InstanceType<typeof GetAllRequest>, GetAllResponse>(services.projectionStore.getAll),
   subscribe: unaryMethod<InstanceType<typeof Subscription>, SubscriptionResponse>(services.subscriptions.subscribe),
+  updateEmbedding: unaryMethod<InstanceType<typeof EmbeddingsUpdateRequest>, EmbeddingsUpdateResponse>(
+    services.embeddings.update,
+  ),
+  deleteEmbedding: unaryMethod<InstanceType<typeof EmbeddingsDeleteRequest>, EmbeddingsDeleteResponse>(
+    services.embeddings.delete,
+  ),
+  getEmbedding: unaryMethod<InstanceType<typeof EmbeddingGetOneRequest>, EmbeddingGetOneResponse>(
+    services.embeddingStore.getOne,
+  ),
+  getAllEmbeddings: unaryMethod<InstanceType<typeof EmbeddingGetAllRequest>, EmbeddingGetAllResponse>(
+    services.embeddingStore.getAll,
+  ),
+  getEmbeddingKeys: unaryMethod<InstanceType<typeof EmbeddingGetKeysRequest>, EmbeddingGetKeysResponse>(
+    services.embeddingStore.getKeys,
+  ),
 };
 
 /** "…expected aggregate root version 3, but current aggregate root version was 4…" → 4 */
@@ -171,6 +198,23 @@ export function createRemoteTransport(options: RemoteTransportOptions): Transpor
   }
 
   const context = (call: CallContext) => callRequestContext(identity, call, headId);
+
+  /** An embedding call's Failure as its typed error (NoEmbeddingRegisteredForTenant, FailedTo…Embedding). */
+  function embeddingFailure(
+    failure: { id: string; reason: string },
+    call: CallContext,
+    embeddingId: Guid,
+    key: string | undefined,
+    what: string,
+  ): DolittleSdkError {
+    return (
+      embeddingError(
+        failure.id,
+        { embeddingId, tenantId: call.tenant, key, reason: failure.reason },
+        { failureId: failure.id },
+      ) ?? errorFromFailure(failure, what)
+    );
+  }
 
   return {
     kind: 'remote',
@@ -268,6 +312,60 @@ export function createRemoteTransport(options: RemoteTransportOptions): Transpor
       return response.getStatesList().map((state, i) => readModelOf(state, `states[${i}]`));
     },
 
+    async updateEmbedding(call, embeddingId, key, desired, callOptions): Promise<ReadModelState> {
+      const request = new EmbeddingsUpdateRequest()
+        .setCallcontext(context(call))
+        .setEmbeddingid(uuidOf(embeddingId))
+        .setKey(key)
+        .setState(desired);
+      const what = `update embedding ${embeddingId}`;
+      const response = await unary(methods.updateEmbedding, request, what, callOptions?.signal);
+      const failure = failureOf(response.getFailure());
+      if (failure !== undefined) throw embeddingFailure(failure, call, embeddingId, key, what);
+      return readModelOf(response.getState(), 'state');
+    },
+
+    async deleteEmbedding(call, embeddingId, key, callOptions) {
+      const request = new EmbeddingsDeleteRequest()
+        .setCallcontext(context(call))
+        .setEmbeddingid(uuidOf(embeddingId))
+        .setKey(key);
+      const what = `delete from embedding ${embeddingId}`;
+      const response = await unary(methods.deleteEmbedding, request, what, callOptions?.signal);
+      const failure = failureOf(response.getFailure());
+      if (failure !== undefined) throw embeddingFailure(failure, call, embeddingId, key, what);
+    },
+
+    async getEmbedding(call, embeddingId, key, callOptions) {
+      const request = new EmbeddingGetOneRequest()
+        .setCallcontext(context(call))
+        .setEmbeddingid(uuidOf(embeddingId))
+        .setKey(key);
+      const what = `get embedding ${embeddingId}`;
+      const response = await unary(methods.getEmbedding, request, what, callOptions?.signal);
+      const failure = failureOf(response.getFailure());
+      if (failure !== undefined) throw embeddingFailure(failure, call, embeddingId, key, what);
+      return readModelOf(response.getState(), 'state');
+    },
+
+    async getAllEmbeddings(call, embeddingId, callOptions) {
+      const request = new EmbeddingGetAllRequest().setCallcontext(context(call)).setEmbeddingid(uuidOf(embeddingId));
+      const what = `get all of embedding ${embeddingId}`;
+      const response = await unary(methods.getAllEmbeddings, request, what, callOptions?.signal);
+      const failure = failureOf(response.getFailure());
+      if (failure !== undefined) throw embeddingFailure(failure, call, embeddingId, undefined, what);
+      return response.getStatesList().map((state, i) => readModelOf(state, `states[${i}]`));
+    },
+
+    async getEmbeddingKeys(call, embeddingId, callOptions) {
+      const request = new EmbeddingGetKeysRequest().setCallcontext(context(call)).setEmbeddingid(uuidOf(embeddingId));
+      const what = `get the keys of embedding ${embeddingId}`;
+      const response = await unary(methods.getEmbeddingKeys, request, what, callOptions?.signal);
+      const failure = failureOf(response.getFailure());
+      if (failure !== undefined) throw embeddingFailure(failure, call, embeddingId, undefined, what);
+      return response.getKeysList();
+    },
+
     async subscribe(call, subscription: SubscriptionRequest, callOptions) {
       const request = new Subscription()
         .setCallcontext(context(call))
@@ -299,6 +397,8 @@ export function createRemoteTransport(options: RemoteTransportOptions): Transpor
           return openReverseCall(filterProtocol(processor), open);
         case 'projection':
           return openReverseCall(projectionProtocol(processor), open);
+        case 'embedding':
+          return openReverseCall(embeddingProtocol(processor), open);
       }
     },
 
