@@ -23,7 +23,7 @@ import { createProducerConnector } from './grpc/event-horizon-consumer-client.js
 import { createEventHorizonProducerService } from './grpc/event-horizon-producer-service.js';
 import { createEventStoreService } from './grpc/event-store-service.js';
 import { createFiltersService } from './grpc/filters-service.js';
-import { addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
+import { acceptingEncodedResponses, addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
 import { createProjectionStoreService } from './grpc/projection-store-service.js';
 import { createProjectionsService } from './grpc/projections-service.js';
 import { createSubscriptionsService } from './grpc/subscriptions-service.js';
@@ -70,7 +70,11 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
   let metricsServer: HttpServer | undefined;
 
   try {
-    addService(privateServer, eventStoreService, createEventStoreService({ tenants, logger }));
+    addService(
+      privateServer,
+      acceptingEncodedResponses(eventStoreService),
+      createEventStoreService({ tenants, logger }),
+    );
     addService(privateServer, eventHandlersService, createEventHandlersService(processing));
     addService(privateServer, filtersService, createFiltersService(processing));
     addService(privateServer, projectionsService, createProjectionsService(processing));

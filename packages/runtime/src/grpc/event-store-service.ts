@@ -11,30 +11,18 @@ import type { CommitOutcome, CommittedEvent as DomainCommittedEvent } from '@dol
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Tenant, Tenants } from '../tenancy/tenants.js';
-import { committedEventToPb, executionContextToPbCached } from './committed-events.js';
 import {
   type CallRequestContext,
   type CommitAggregateEventsRequest,
   CommitAggregateEventsResponse,
   type CommitEventsRequest,
   CommitEventsResponse,
-  CommittedAggregateEvent,
-  CommittedAggregateEvents,
-  type ExecutionContext,
   type FetchForAggregateRequest,
   FetchForAggregateResponse,
 } from './contracts.js';
-import {
-  artifactFromPb,
-  artifactToPb,
-  executionContextFromPb,
-  executionContextToPb,
-  guidToUuid,
-  timestampToPb,
-  uuidToGuid,
-  validateJsonContent,
-} from './convert.js';
+import { artifactFromPb, executionContextFromPb, uuidToGuid, validateJsonContent } from './convert.js';
 import { failureOf, mappingOf } from './failures.js';
+import { encodeAggregateEventsResponse, encodeCommitEventsResponse } from './wire/committed-events-encoder.js';
 
 export interface EventStoreServiceDependencies {
   readonly tenants: Tenants;
@@ -81,9 +69,7 @@ export function createEventStoreService(deps: EventStoreServiceDependencies): Un
         .commit({ kind: 'events', executionContext: context, events })
         .then((outcome) => {
           const committed = expectCommitted(outcome, undefined);
-          const pbContext = executionContextToPb(context);
-          response.setEventsList(committed.map((e) => committedEventToPb(e, pbContext)));
-          callback(null, response);
+          callback(null, encodeCommitEventsResponse(committed) as unknown as CommitEventsResponse);
         })
         .catch((error: unknown) => fail('Commit', response, error, callback));
     },
@@ -108,9 +94,14 @@ export function createEventStoreService(deps: EventStoreServiceDependencies): Un
         .commit({ kind: 'aggregate', executionContext: context, ...request })
         .then((outcome) => {
           const committed = expectCommitted(outcome, request);
-          const pbContext = executionContextToPb(context);
-          response.setEvents(aggregateEventsToPb(request.aggregateRootId, request.eventSourceId, committed, pbContext));
-          callback(null, response);
+          callback(
+            null,
+            encodeAggregateEventsResponse(
+              request.aggregateRootId,
+              request.eventSourceId,
+              committed,
+            ) as unknown as CommitAggregateEventsResponse,
+          );
         })
         .catch((error: unknown) => fail('CommitForAggregate', response, error, callback));
     },
@@ -139,8 +130,14 @@ export function createEventStoreService(deps: EventStoreServiceDependencies): Un
       Promise.resolve()
         .then(() => tenants.get(context.tenantId).store.events.fetchForAggregate(aggregateRootId, eventSourceId))
         .then((fetched) => {
-          response.setEvents(aggregateEventsToPb(aggregateRootId, eventSourceId, fetched.events, undefined));
-          callback(null, response);
+          callback(
+            null,
+            encodeAggregateEventsResponse(
+              aggregateRootId,
+              eventSourceId,
+              fetched.events,
+            ) as unknown as FetchForAggregateResponse,
+          );
         })
         .catch((error: unknown) => fail('FetchForAggregate', response, error, callback));
     },
@@ -192,34 +189,4 @@ function expectCommitted(
     expected: outcome.failure.expected,
     actual: outcome.failure.actual,
   });
-}
-
-/**
- * Dolittle 6 quirk the SDK depends on: `aggregateRootVersion` is the version of the LAST event (0-based), or 0 when
- * there are none; the SDK derives each event's version as aggregateRootVersion − (count − 1) + i.
- */
-function aggregateEventsToPb(
-  aggregateRootId: AggregateRootId,
-  eventSourceId: EventSourceId,
-  events: readonly DomainCommittedEvent[],
-  sharedContext: ExecutionContext | undefined,
-): CommittedAggregateEvents {
-  const pb = new CommittedAggregateEvents();
-  pb.setAggregaterootid(guidToUuid(aggregateRootId));
-  pb.setEventsourceid(guidToUuid(eventSourceId));
-  const last = events[events.length - 1];
-  pb.setAggregaterootversion(last?.aggregate?.version ?? 0);
-  pb.setEventsList(
-    events.map((event) => {
-      const item = new CommittedAggregateEvent();
-      item.setEventlogsequencenumber(event.sequenceNumber);
-      item.setOccurred(timestampToPb(event.occurred));
-      item.setExecutioncontext(sharedContext ?? executionContextToPbCached(event.executionContext));
-      item.setType(artifactToPb(event.type));
-      item.setPublic(event.public);
-      item.setContent(event.content);
-      return item;
-    }),
-  );
-  return pb;
 }

@@ -64,3 +64,20 @@ export function shutdown(server: Server, graceMs: number): Promise<void> {
     });
   });
 }
+
+/**
+ * The service definition with responses that may also be given as ready-encoded bytes: a handler that encoded its
+ * response itself (the hot EventStore paths) passes a Buffer, which is sent as is.
+ */
+export function acceptingEncodedResponses<T extends object>(definition: T): T {
+  const copy: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(
+    definition as Record<string, { responseSerialize(value: unknown): Buffer }>,
+  )) {
+    copy[name] = {
+      ...method,
+      responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : method.responseSerialize(value)),
+    };
+  }
+  return copy as T;
+}

@@ -1,0 +1,106 @@
+import {
+  type AggregateRootId,
+  type ExecutionContext as DomainExecutionContext,
+  type EventSourceId,
+  type Guid,
+  guidToBytes,
+} from '@dolittle-ts/fundamentals';
+import type { CommittedEvent } from '@dolittle-ts/store';
+import { executionContextToPbCached } from '../committed-events.js';
+import { ProtobufWriter } from './protobuf-writer.js';
+
+/*
+ * Encodes the EventStore's successful responses straight to protobuf bytes. Field numbers are those of
+ * @dolittle/runtime.contracts 5.4.0 (Events/Committed.proto, Events/EventStore.proto); committed-events-encoder.test.ts
+ * checks byte equality with the generated serializers.
+ */
+
+const encodedContexts = new WeakMap<DomainExecutionContext, Uint8Array>();
+const guidBytes = new Map<string, Uint8Array>();
+
+function contextBytes(context: DomainExecutionContext): Uint8Array {
+  let bytes = encodedContexts.get(context);
+  if (bytes === undefined) {
+    bytes = executionContextToPbCached(context).serializeBinary();
+    encodedContexts.set(context, bytes);
+  }
+  return bytes;
+}
+
+/** Ids repeat (event types, event sources of a commit): their 16 bytes are kept for the next time. */
+function uuid(writer: ProtobufWriter, field: number, guid: Guid | string): void {
+  let bytes = guidBytes.get(guid);
+  if (bytes === undefined) {
+    bytes = guidToBytes(guid as Guid);
+    if (guidBytes.size >= 50_000) guidBytes.clear();
+    guidBytes.set(guid, bytes);
+  }
+  writer.message(field, (w) => w.bytes(1, bytes));
+}
+
+function timestamp(writer: ProtobufWriter, field: number, date: Date): void {
+  const ms = date.getTime();
+  const seconds = Math.floor(ms / 1000);
+  writer.message(field, (w) => {
+    w.uint(1, seconds);
+    w.uint(2, (ms - seconds * 1000) * 1_000_000);
+  });
+}
+
+function artifact(writer: ProtobufWriter, field: number, type: CommittedEvent['type']): void {
+  writer.message(field, (w) => {
+    uuid(w, 1, type.id);
+    w.uint(2, type.generation);
+  });
+}
+
+/** `CommittedEvent` (Events/Committed.proto). */
+function committedEvent(w: ProtobufWriter, event: CommittedEvent): void {
+  w.uint(1, event.sequenceNumber);
+  timestamp(w, 2, event.occurred);
+  uuid(w, 3, event.eventSourceId);
+  w.encoded(4, contextBytes(event.executionContext));
+  artifact(w, 5, event.type);
+  w.bool(6, event.public);
+  w.string(7, event.content);
+  if (event.external !== undefined) {
+    w.bool(8, true);
+    w.uint(9, event.external.sequenceNumber);
+    timestamp(w, 10, event.external.received);
+  }
+}
+
+/** `CommitEventsResponse { failure = 1; repeated CommittedEvent events = 2 }` without a failure. */
+export function encodeCommitEventsResponse(events: readonly CommittedEvent[]): Buffer {
+  const writer = new ProtobufWriter(256 + events.length * 256);
+  for (const event of events) writer.message(2, (w) => committedEvent(w, event));
+  return writer.finish();
+}
+
+/**
+ * `CommittedAggregateEvents` inside `CommitAggregateEventsResponse` / `FetchForAggregateResponse` (both `events = 2`),
+ * without a failure. `aggregateRootVersion` is the version of the last event (Dolittle 6's quirk), 0 when none.
+ */
+export function encodeAggregateEventsResponse(
+  aggregateRootId: AggregateRootId,
+  eventSourceId: EventSourceId,
+  events: readonly CommittedEvent[],
+): Buffer {
+  const writer = new ProtobufWriter(256 + events.length * 256);
+  writer.message(2, (aggregate) => {
+    uuid(aggregate, 1, eventSourceId);
+    uuid(aggregate, 2, aggregateRootId);
+    aggregate.uint(3, events[events.length - 1]?.aggregate?.version ?? 0);
+    for (const event of events) {
+      aggregate.message(4, (w) => {
+        w.uint(1, event.sequenceNumber);
+        timestamp(w, 2, event.occurred);
+        w.encoded(3, contextBytes(event.executionContext));
+        artifact(w, 4, event.type);
+        w.bool(5, event.public);
+        w.string(6, event.content);
+      });
+    }
+  });
+  return writer.finish();
+}
