@@ -18,8 +18,12 @@ const roots = [
 ].filter((p) => existsSync(p));
 
 const extra = process.argv.slice(2);
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...extra, ...roots], {
-  stdio: 'inherit',
-  env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --enable-source-maps`.trim() },
-});
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...extra, ...roots],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --enable-source-maps`.trim() },
+  },
+);
 process.exit(result.status ?? 1);

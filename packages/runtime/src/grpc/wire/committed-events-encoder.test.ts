@@ -41,7 +41,10 @@ function event(n: number, overrides: Partial<DomainCommittedEvent> = {}): Domain
     type: { id: '1844473f-d714-4327-8b7f-5b3c2bdfc26a' as ArtifactId, generation: n % 3 },
     public: n % 2 === 0,
     content: JSON.stringify({ n, text: 'å 😀 "quoted"', big: 'x'.repeat((n % 1000) * 50) }),
-    aggregate: { rootId: 'b1d2c3e4-0000-4000-8000-00000000aaaa' as AggregateRootId, version: n as AggregateRootVersion },
+    aggregate: {
+      rootId: 'b1d2c3e4-0000-4000-8000-00000000aaaa' as AggregateRootId,
+      version: n as AggregateRootVersion,
+    },
     external: undefined,
     ...overrides,
   };
@@ -64,7 +67,10 @@ test('CommitEventsResponse bytes equal the generated serializer, external events
   const expected = new CommitEventsResponse();
   expected.setEventsList(events.map((e) => committedEventToPb(e)));
   assert.deepEqual(Buffer.from(encodeCommitEventsResponse(events)), Buffer.from(expected.serializeBinary()));
-  assert.deepEqual(Buffer.from(encodeCommitEventsResponse([])), Buffer.from(new CommitEventsResponse().serializeBinary()));
+  assert.deepEqual(
+    Buffer.from(encodeCommitEventsResponse([])),
+    Buffer.from(new CommitEventsResponse().serializeBinary()),
+  );
 });
 
 test('aggregate responses bytes equal the generated serializer, with the last event version', () => {
