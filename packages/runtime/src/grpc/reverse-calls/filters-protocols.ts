@@ -57,38 +57,23 @@ const server = {
   ping: () => new FilterRuntimeToClientMessage().setPing(new Ping()),
 };
 
-export const filtersProtocol: ReverseCallProtocol<FiltersReverseCall> = {
-  method: 'Filters.Connect',
-  argumentsField: 'registrationRequest',
-  armOf: (message) => arms[message.getMessageCase()] ?? 'nothing',
-  argumentsOf: (message) => message.getRegistrationrequest(),
-  argumentsContextOf: (args) => args.getCallcontext(),
-  responseOf: (message) => message.getFilterresult(),
-  responseContextOf: (response) => response.getCallcontext(),
-  isPong: (message) => message.hasPong(),
-  ...server,
-};
+/** The three filter services share arms, call contexts and the server envelope; only their names differ. */
+function filterProtocol<T extends FiltersReverseCall | PartitionedFiltersReverseCall | PublicFiltersReverseCall>(
+  method: string,
+): ReverseCallProtocol<T> {
+  return {
+    method,
+    argumentsField: 'registrationRequest',
+    armOf: (message) => arms[message.getMessageCase()] ?? 'nothing',
+    argumentsOf: (message) => message.getRegistrationrequest() as T['arguments'] | undefined,
+    argumentsContextOf: (args) => args.getCallcontext(),
+    responseOf: (message) => message.getFilterresult() as T['response'] | undefined,
+    responseContextOf: (response) => response.getCallcontext(),
+    isPong: (message) => message.hasPong(),
+    ...server,
+  };
+}
 
-export const partitionedFiltersProtocol: ReverseCallProtocol<PartitionedFiltersReverseCall> = {
-  method: 'Filters.ConnectPartitioned',
-  argumentsField: 'registrationRequest',
-  armOf: (message) => arms[message.getMessageCase()] ?? 'nothing',
-  argumentsOf: (message) => message.getRegistrationrequest(),
-  argumentsContextOf: (args) => args.getCallcontext(),
-  responseOf: (message) => message.getFilterresult(),
-  responseContextOf: (response) => response.getCallcontext(),
-  isPong: (message) => message.hasPong(),
-  ...server,
-};
-
-export const publicFiltersProtocol: ReverseCallProtocol<PublicFiltersReverseCall> = {
-  method: 'Filters.ConnectPublic',
-  argumentsField: 'registrationRequest',
-  armOf: (message) => arms[message.getMessageCase()] ?? 'nothing',
-  argumentsOf: (message) => message.getRegistrationrequest(),
-  argumentsContextOf: (args) => args.getCallcontext(),
-  responseOf: (message) => message.getFilterresult(),
-  responseContextOf: (response) => response.getCallcontext(),
-  isPong: (message) => message.hasPong(),
-  ...server,
-};
+export const filtersProtocol = filterProtocol<FiltersReverseCall>('Filters.Connect');
+export const partitionedFiltersProtocol = filterProtocol<PartitionedFiltersReverseCall>('Filters.ConnectPartitioned');
+export const publicFiltersProtocol = filterProtocol<PublicFiltersReverseCall>('Filters.ConnectPublic');
