@@ -3,7 +3,7 @@ import type { EmbeddingState, EmbeddingStates } from '@dolittle-ts/store';
 import type { SafeIdentifier } from './identifiers.js';
 import type { PoolReader } from './pool-reader.js';
 import { statementsOf } from './statements.js';
-import { assertStorableText } from './storable-text.js';
+import { assertStorableText, decodeKey, encodeKey } from './storable-text.js';
 import type { TenantWriter } from './tenant-writer.js';
 
 /** node-postgres gives bigint as a string. */
@@ -30,7 +30,7 @@ export class PostgresEmbeddingStates implements EmbeddingStates {
     checkIds(embeddingId, key);
     const [row] = await this.#reader.arrays<StateRow>(
       this.#statements.get,
-      [embeddingId, key],
+      [embeddingId, encodeKey(key)],
       describeEmbedding(embeddingId),
     );
     return row === undefined ? undefined : decode(row, embeddingId, key);
@@ -47,7 +47,10 @@ export class PostgresEmbeddingStates implements EmbeddingStates {
       describeEmbedding(embeddingId),
     );
     const states = new Map<string, EmbeddingState>();
-    for (const [key, ...row] of rows) states.set(key, decode(row, embeddingId, key));
+    for (const [stored, ...row] of rows) {
+      const key = decodeKey(stored);
+      states.set(key, decode(row, embeddingId, key));
+    }
     return states;
   }
 
@@ -61,7 +64,7 @@ export class PostgresEmbeddingStates implements EmbeddingStates {
       throw new InvalidArgument('state.removed', `must be true or false, not ${String(state.removed)}`);
     }
     await this.#writer.transact(`saving key ${JSON.stringify(key.slice(0, 80))} of ${describeEmbedding(embeddingId)}`, [
-      { ...this.#statements.upsert, values: [embeddingId, key, state.state, state.version, state.removed] },
+      { ...this.#statements.upsert, values: [embeddingId, encodeKey(key), state.state, state.version, state.removed] },
     ]);
   }
 
@@ -100,7 +103,7 @@ function embeddingStatements(schema: SafeIdentifier) {
 
 function checkIds(embeddingId: string, key: string): void {
   assertStorableText('embeddingId', embeddingId);
-  assertStorableText('key', key);
+  encodeKey(key);
 }
 
 function decode([state, storedVersion, removed]: StateRow, embeddingId: string, key: string): EmbeddingState {

@@ -11,7 +11,7 @@ import type { SafeIdentifier } from './identifiers.js';
 import type { PoolReader } from './pool-reader.js';
 import { checkProcessorKey, saveProcessorStateSql } from './postgres-stream-processor-states.js';
 import { statementsOf } from './statements.js';
-import { assertStorableText } from './storable-text.js';
+import { assertStorableText, decodeKey, encodeKey } from './storable-text.js';
 import type { TenantWriter } from './tenant-writer.js';
 
 type SetKey = readonly [scope: string, projectionId: string, generation: number];
@@ -38,16 +38,23 @@ export class PostgresProjectionStates implements ProjectionStates {
   }
 
   async get(set: ReadModelSet, key: string): Promise<string | undefined> {
-    assertStorableText('key', key);
-    const [row] = await this.#reader.arrays<[string]>(this.#statements.get, [...setKey(set), key], describeSet(set));
+    const [row] = await this.#reader.arrays<[string]>(
+      this.#statements.get,
+      [...setKey(set), encodeKey(key)],
+      describeSet(set),
+    );
     return row?.[0];
   }
 
   async getAll(set: ReadModelSet): Promise<ReadonlyMap<string, string>> {
-    // [key, state] rows go straight into the Map: no object per row.
-    return new Map(
-      await this.#reader.arrays<[string, string]>(this.#statements.getAll, [...setKey(set)], describeSet(set)),
+    const rows = await this.#reader.arrays<[string, string]>(
+      this.#statements.getAll,
+      [...setKey(set)],
+      describeSet(set),
     );
+    const all = new Map<string, string>();
+    for (const [key, state] of rows) all.set(decodeKey(key), state);
+    return all;
   }
 
   async apply(
@@ -61,10 +68,9 @@ export class PostgresProjectionStates implements ProjectionStates {
     const last = new Map<string, string | undefined>();
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i] as ReadModelChange;
-      assertStorableText(`changes[${i}].key`, change.key);
       if (change.state !== undefined) assertStorableText(`changes[${i}].state`, change.state);
       // Applying the changes in order leaves the last one per key.
-      last.set(change.key, change.state);
+      last.set(encodeKey(change.key), change.state);
     }
     const deleted: string[] = [];
     const keys: string[] = [];

@@ -292,7 +292,6 @@ describe('postgres processing writes', () => {
     const set = newReadModelSet();
     const key = projectionProcessorKey(set);
     const refusals = [
-      () => projections.apply(set, [replaceReadModel('nul \u0000 key', '{}')], { key, state: unpartitionedState(1) }),
       () => projections.apply(set, [replaceReadModel('a', '"\ud800"')], { key, state: unpartitionedState(1) }),
       () => definitions.set('filter', set.scope, 'id', '{"nul":"\u0000"}'),
       () => embeddings.set('embedding', 'key', { state: '{}', version: 1 as never, removed: 'yes' as never }),

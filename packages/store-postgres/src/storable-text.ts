@@ -1,13 +1,12 @@
 import { InvalidArgument } from '@dolittle-ts/fundamentals';
+import { decodeReadModelKey, encodeReadModelKey, isStorableText } from '@dolittle-ts/store';
 
 /**
  * True when PostgreSQL text can hold `value` exactly: text cannot hold U+0000, and a lone UTF-16 surrogate cannot
  * be encoded as UTF-8 (node-postgres would send U+FFFD instead, so the value would come back changed). Valid JSON
  * text has neither raw; an id or key with them could never be stored verbatim.
  */
-export function isStorableText(value: string): boolean {
-  return !value.includes('\u0000') && (value as unknown as { isWellFormed(): boolean }).isWellFormed();
-}
+export { isStorableText };
 
 /** Refuses, with `InvalidArgument` naming `field`, anything but a string PostgreSQL text holds exactly. */
 export function assertStorableText(field: string, value: unknown): asserts value is string {
@@ -19,3 +18,11 @@ export function assertStorableText(field: string, value: unknown): asserts value
     );
   }
 }
+
+/** A read-model key as PostgreSQL text (see `encodeReadModelKey`); refuses a non-string with `InvalidArgument`. */
+export function encodeKey(key: string): string {
+  if (typeof key !== 'string') throw new InvalidArgument('key', `must be a string, not ${typeof key}`);
+  return encodeReadModelKey(key);
+}
+
+export { decodeReadModelKey as decodeKey };

@@ -1,5 +1,6 @@
 import { type AggregateRootVersion, InvalidArgument, StoreConsistency } from '@dolittle-ts/fundamentals';
 import type { EmbeddingState, EmbeddingStates } from '@dolittle-ts/store';
+import { decodeReadModelKey, encodeReadModelKey } from '@dolittle-ts/store';
 import type Database from 'better-sqlite3';
 import { assertOpen } from './open-database.js';
 
@@ -48,7 +49,7 @@ export class SqliteEmbeddingStates implements EmbeddingStates {
 
   async get(embeddingId: string, key: string): Promise<EmbeddingState | undefined> {
     assertOpen(this.#db, this.#location);
-    const row = this.#select.get(embeddingId, key);
+    const row = this.#select.get(embeddingId, encodeReadModelKey(key));
     return row === undefined ? undefined : this.#decode(row, embeddingId, key);
   }
 
@@ -59,7 +60,10 @@ export class SqliteEmbeddingStates implements EmbeddingStates {
     assertOpen(this.#db, this.#location);
     const rows = (options.includeRemoved ? this.#selectAll : this.#selectLive).all(embeddingId);
     const states = new Map<string, EmbeddingState>();
-    for (const [key, ...row] of rows) states.set(key, this.#decode(row, embeddingId, key));
+    for (const [stored, ...row] of rows) {
+      const key = decodeReadModelKey(stored);
+      states.set(key, this.#decode(row, embeddingId, key));
+    }
     return states;
   }
 
@@ -71,7 +75,7 @@ export class SqliteEmbeddingStates implements EmbeddingStates {
     if (typeof state.state !== 'string') {
       throw new InvalidArgument('state.state', `must be a JSON document as a string, not ${typeof state.state}`);
     }
-    this.#upsert.run(embeddingId, key, state.state, state.version, state.removed ? 1 : 0);
+    this.#upsert.run(embeddingId, encodeReadModelKey(key), state.state, state.version, state.removed ? 1 : 0);
   }
 
   async drop(embeddingId: string): Promise<void> {

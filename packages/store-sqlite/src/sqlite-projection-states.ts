@@ -1,5 +1,7 @@
 import { DolittleError, InvalidArgument, StoreUnavailable } from '@dolittle-ts/fundamentals';
 import {
+  decodeReadModelKey,
+  encodeReadModelKey,
   encodeStreamProcessorState,
   type ProjectionStates,
   type ReadModelChange,
@@ -60,8 +62,8 @@ export class SqliteProjectionStates implements ProjectionStates {
     this.#applyInTransaction = db.transaction(
       (set: SetKey, changes: readonly ReadModelChange[], processor: StreamProcessorKey, state: string) => {
         for (const { key, state } of changes) {
-          if (state === undefined) this.#delete.run(...set, key);
-          else this.#upsert.run(...set, key, state);
+          if (state === undefined) this.#delete.run(...set, encodeReadModelKey(key));
+          else this.#upsert.run(...set, encodeReadModelKey(key), state);
         }
         this.#states.write(processor, state);
       },
@@ -70,12 +72,14 @@ export class SqliteProjectionStates implements ProjectionStates {
 
   async get(set: ReadModelSet, key: string): Promise<string | undefined> {
     assertOpen(this.#db, this.#location);
-    return this.#select.get(...setKey(set), key);
+    return this.#select.get(...setKey(set), encodeReadModelKey(key));
   }
 
   async getAll(set: ReadModelSet): Promise<ReadonlyMap<string, string>> {
     assertOpen(this.#db, this.#location);
-    return new Map(this.#selectAll.all(...setKey(set)));
+    const all = new Map<string, string>();
+    for (const [key, state] of this.#selectAll.all(...setKey(set))) all.set(decodeReadModelKey(key), state);
+    return all;
   }
 
   async apply(

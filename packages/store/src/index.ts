@@ -1,5 +1,6 @@
 export * from './definitions.js';
 export * from './events.js';
+export * from './read-model-key-codec.js';
 export * from './read-model-states.js';
 export * from './stream-processor-state-codec.js';
 export * from './stream-processor-states.js';

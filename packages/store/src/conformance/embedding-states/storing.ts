@@ -32,10 +32,18 @@ export function storingCases(fixture: ConformanceFixture): void {
       for (const [i, key] of hostileStrings.entries()) written.set(key, embeddingState(`{"key":${i}}`, 2 ** 40 + i));
       written.set('version 0', embeddingState('{"never":"committed"}', 0));
       written.set('æøå 日本語 🎉', embeddingState('"unicode key"', 3, true));
+      // Keys are what a head chose; they may hold what database text cannot.
+      written.set('nul\u0000inside', embeddingState('"nul key"', 1));
+      written.set('lone \ud800 surrogate', embeddingState('"surrogate key"', 1));
+      written.set('\u0001marker', embeddingState('"marker key"', 1));
       for (const [key, state] of written) await embeddings.set(id, key, state);
       for (const [key, state] of written) {
         assert.deepEqual(await embeddings.get(id, key), state, `key ${JSON.stringify(key.slice(0, 40))}`);
       }
+      assert.deepEqual(
+        new Set((await embeddings.getAll(id, { includeRemoved: true })).keys()),
+        new Set(written.keys()),
+      );
     });
 
     it('set replaces the state, version and removed flag', async () => {
