@@ -195,7 +195,7 @@ describeOnEveryStore(
         first.close();
       }
       try {
-        await eventually('the second head to take over', () => registrations(second!, handlerId) === 1, 10_000);
+        await eventually('the second head to take over', () => registrations(second!, handlerId) === 1, 30_000);
         await commit(['e2', 'e3']);
         await deliveries.waitFor('e3 at the second head', (all) => all.some((d) => d.event.Name === 'e3'));
         await sleep(300);
