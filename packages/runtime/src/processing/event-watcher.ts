@@ -80,3 +80,11 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * Lets the event loop run I/O and timers before the next batch. SQLite's driver is synchronous, so a processor
+ * catching up would otherwise keep the loop busy until it reached the end of its stream, starving every gRPC call.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,6 +1,6 @@
 import type { StreamPosition } from '@dolittle-ts/fundamentals';
 import type { FilteredEvent, StreamProcessorState, StreamRef, Streams } from '@dolittle-ts/store';
-import { sleep } from './event-watcher.js';
+import { sleep, yieldToEventLoop } from './event-watcher.js';
 import type { EventFilter, FilterResult, RetryState } from './processing-result.js';
 import { failureAfter } from './retry-schedule.js';
 import type { StreamProcessorOptions } from './unpartitioned-processor.js';
@@ -71,6 +71,7 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
       continue;
     }
 
+    await yieldToEventLoop();
     const events = await source.read(state.position, batchSize);
     if (events.length === 0) {
       await watcher.wait(source.ref, state.position, { timeoutMs: pollFallbackMs, signal });

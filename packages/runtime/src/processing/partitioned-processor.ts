@@ -1,6 +1,6 @@
 import type { PartitionId, StreamPosition } from '@dolittle-ts/fundamentals';
 import type { FailingPartition, StreamEvent, StreamProcessorState } from '@dolittle-ts/store';
-import { sleep } from './event-watcher.js';
+import { sleep, yieldToEventLoop } from './event-watcher.js';
 import type { RetryState } from './processing-result.js';
 import { failureAfter } from './retry-schedule.js';
 import type { StreamProcessorOptions } from './unpartitioned-processor.js';
@@ -12,6 +12,8 @@ export interface PartitionedProcessorOptions extends StreamProcessorOptions {
   readonly partitionsInFlight?: number;
   /** Most events read ahead of the oldest unfinished one. */
   readonly maxReadAhead?: number;
+  /** How often the position is saved while the processor is busy (it is always saved when it goes idle). */
+  readonly saveEveryMs?: number;
 }
 
 interface Entry {
@@ -73,6 +75,8 @@ export async function runPartitionedProcessor(
   let savedFailures = 0;
   let failureChanges = 0;
   let saving: Promise<void> = Promise.resolve();
+  let lastSavedAt = Date.now();
+  const saveEveryMs = options.saveEveryMs ?? 100;
   const save = (): Promise<void> => {
     saving = saving.then(async () => {
       const position = watermark();
@@ -220,6 +224,7 @@ export async function runPartitionedProcessor(
         await raceCleanly(signal, (waiting) => [pulse.promise, sleep(untilRetry, waiting)]);
         continue;
       }
+      await yieldToEventLoop();
       const events = await source.read(readPosition as StreamPosition, batchSize);
       if (signal.aborted) break;
       if (events.length === 0) {
@@ -245,7 +250,12 @@ export async function runPartitionedProcessor(
         else queue.push(entry);
         schedule(event.partition);
       }
-      await save();
+      // The position is saved at most every `saveEveryMs` while busy (a failure is saved at once, and so is the
+      // position whenever the processor goes idle): a crash redelivers at most that much, never skips.
+      if (Date.now() - lastSavedAt >= saveEveryMs) {
+        lastSavedAt = Date.now();
+        await save();
+      }
     }
   } finally {
     outer.removeEventListener('abort', onOuterAbort);
@@ -275,6 +285,9 @@ function resolvable(): { promise: Promise<void>; resolve: () => void } {
  * Waits for the first of several waits, then ends the others, so no timer or abort listener outlives the wait (a
  * processor that waits thousands of times must not pile them up).
  */
+/** The reason a finished wait's losers are aborted with (constructing a DOMException per wait is not free). */
+const waitOver = new Error('the wait is over');
+
 async function raceCleanly(signal: AbortSignal, waits: (waiting: AbortSignal) => Promise<void>[]): Promise<void> {
   const waiting = new AbortController();
   const stop = () => waiting.abort();
@@ -282,7 +295,7 @@ async function raceCleanly(signal: AbortSignal, waits: (waiting: AbortSignal) =>
   try {
     await Promise.race(waits(waiting.signal));
   } finally {
-    waiting.abort();
+    waiting.abort(waitOver);
     signal.removeEventListener('abort', stop);
   }
 }

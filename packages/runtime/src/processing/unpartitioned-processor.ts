@@ -1,7 +1,7 @@
 import type { StreamPosition } from '@dolittle-ts/fundamentals';
 import type { StreamProcessorKey, StreamProcessorState, StreamProcessorStates } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
-import { type EventWatcher, sleep } from './event-watcher.js';
+import { type EventWatcher, sleep, yieldToEventLoop } from './event-watcher.js';
 import type { EventProcessor, ProcessingContext } from './processing-result.js';
 import { failureAfter } from './retry-schedule.js';
 import type { StreamSource } from './stream-source.js';
@@ -74,6 +74,7 @@ export async function runUnpartitionedProcessor(
       continue;
     }
 
+    await yieldToEventLoop();
     const events = await source.read(state.position, batchSize);
     if (events.length === 0) {
       await watcher.wait(source.ref, state.position, { timeoutMs: pollFallbackMs, signal });

@@ -1,7 +1,7 @@
 import { type EventLogSequenceNumber, type StreamPosition, unspecifiedPartition } from '@dolittle-ts/fundamentals';
 import type { CommittedEvent, ReadModelChange, StreamProcessorState, TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
-import { type EventWatcher, sleep } from '../processing/event-watcher.js';
+import { type EventWatcher, sleep, yieldToEventLoop } from '../processing/event-watcher.js';
 import type { ProcessingContext, ProcessingResult, RetryState } from '../processing/processing-result.js';
 import { failureAfter } from '../processing/retry-schedule.js';
 import { loadOrCreateState } from '../processing/stream-processor-state.js';
@@ -82,6 +82,7 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
       if (signal.aborted) return;
       retry = { reason: state.failure.reason, retryCount: state.failure.attempts - 1 };
     }
+    await yieldToEventLoop();
     const events = await store.events.read(definition.scope, {
       from: state.position as number as EventLogSequenceNumber,
       limit: batchSize,
