@@ -21,7 +21,7 @@ export interface ProducerConnectionOptions {
   readonly key: SubscriptionKey;
   readonly from: StreamPosition;
   /** Stores one received event; resolves once it is durable (the producer is then told). */
-  readonly receive: (event: ReceivedEvent) => Promise<void>;
+  readonly receive: (event: ReceivedEvent, consentId: ConsentId) => Promise<void>;
   readonly signal: AbortSignal;
 }
 
@@ -45,7 +45,8 @@ export type SubscribeOutcome =
  * resumes exactly after the last stored event.
  */
 export class Subscriptions {
-  readonly #running = new Map<string, Promise<SubscribeOutcome>>();
+  /** Per running subscription: the outcome of its latest connection attempt, or the first attempt still going. */
+  readonly #running = new Map<string, { latest: SubscribeOutcome | undefined; first: Promise<SubscribeOutcome> }>();
   readonly #tenants: Tenants;
   readonly #microservices: ReadonlyMap<MicroserviceId, ProducerAddress>;
   readonly #connect: ConnectToProducer;
@@ -83,18 +84,24 @@ export class Subscriptions {
       });
     }
     const id = `${consumerTenant}/${key.producerMicroservice}/${key.producerTenant}/${key.stream}/${key.partition}/${key.scope}`;
-    let first = this.#running.get(id);
-    if (first === undefined) {
-      let settle: (outcome: SubscribeOutcome) => void = () => {};
-      first = new Promise<SubscribeOutcome>((resolve) => {
-        settle = resolve;
-      });
-      this.#running.set(id, first);
-      this.#track(this.#run(tenant, key, address, settle)).catch((error: unknown) =>
-        this.#logger.error({ err: error, subscription: id }, 'event horizon subscription stopped'),
-      );
-    }
-    return first;
+    const running = this.#running.get(id);
+    if (running !== undefined) return running.latest === undefined ? running.first : Promise.resolve(running.latest);
+    let settleFirst: (outcome: SubscribeOutcome) => void = () => {};
+    const entry: { latest: SubscribeOutcome | undefined; first: Promise<SubscribeOutcome> } = {
+      latest: undefined,
+      first: new Promise<SubscribeOutcome>((resolve) => {
+        settleFirst = resolve;
+      }),
+    };
+    this.#running.set(id, entry);
+    const settle = (outcome: SubscribeOutcome) => {
+      entry.latest = outcome;
+      settleFirst(outcome);
+    };
+    this.#track(this.#run(tenant, key, address, settle)).catch((error: unknown) =>
+      this.#logger.error({ err: error, subscription: id }, 'event horizon subscription stopped'),
+    );
+    return entry.first;
   }
 
   async #run(tenant: Tenant, key: SubscriptionKey, address: ProducerAddress, settle: (o: SubscribeOutcome) => void) {
@@ -120,7 +127,7 @@ export class Subscriptions {
           consumerTenant: tenant.id,
           key,
           from,
-          receive: (event) => writer.receive(event, connected.consentId),
+          receive: (event, consentId) => writer.receive(event, consentId),
           signal: connection.signal,
         });
         settle({ ok: true, consentId: connected.consentId });
@@ -139,7 +146,8 @@ export class Subscriptions {
         this.#signal.removeEventListener('abort', stop);
         connection.abort();
       }
-      await sleep(Math.min(1000 * 2 ** Math.min(failures, 6), 60_000), this.#signal);
+      // 1 s after the first failure, doubling up to 60 s; 1 s after a connection that worked ended.
+      await sleep(Math.min(1000 * 2 ** Math.max(0, Math.min(failures - 1, 6)), 60_000), this.#signal);
     }
   }
 }

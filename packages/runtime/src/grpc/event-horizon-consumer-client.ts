@@ -59,6 +59,7 @@ export function createProducerConnector(options: {
       };
       const stream = client.subscribe();
       let connected = false;
+      let consentId: ConsentId | undefined;
       let finish: (why: string) => void = () => {};
       const closed = new Promise<string>((done) => {
         finish = done;
@@ -130,7 +131,8 @@ export function createProducerConnector(options: {
             return;
           }
           connected = true;
-          resolve({ consentId: uuidToGuid(response.getConsentid(), 'consentId') as string as ConsentId, closed });
+          consentId = uuidToGuid(response.getConsentid(), 'consentId') as string as ConsentId;
+          resolve({ consentId, closed });
           return;
         }
         const call = message.getRequest();
@@ -151,7 +153,11 @@ export function createProducerConnector(options: {
           answer(`malformed event: ${(error as Error).message}`);
           return;
         }
-        receive(event).then(
+        if (consentId === undefined) {
+          answer('the producer sent an event before accepting the subscription');
+          return;
+        }
+        receive(event, consentId).then(
           () => answer(),
           (error: unknown) => answer(`the consumer could not store the event: ${(error as Error).message}`),
         );
