@@ -13,6 +13,7 @@ const roots = [
   'packages/cli/dist',
   'compat/dist',
   'reliability/dist',
+  'bench/dist',
   'packages/sdk/dist',
   'examples/kitchen/dist',
 ].filter((p) => existsSync(p));
