@@ -53,7 +53,8 @@ export interface StartOptions {
   readonly logger: Logger;
 }
 
-const shutdownGraceMs = 10_000;
+/** How long in-flight calls get to finish on stop before they are cut (commits take milliseconds). */
+const shutdownGraceMs = 5_000;
 
 export async function startRuntime(config: RuntimeConfig, options: StartOptions): Promise<RunningRuntime> {
   const { logger } = options;

@@ -3,6 +3,7 @@ import {
   type EventLogSequenceNumber,
   type MicroserviceId,
   MissingMicroserviceConfiguration,
+  ShuttingDown,
   type StreamPosition,
   type TenantId,
 } from '@dolittle-ts/fundamentals';
@@ -85,7 +86,9 @@ export class Subscriptions {
     }
     const id = `${consumerTenant}/${key.producerMicroservice}/${key.producerTenant}/${key.stream}/${key.partition}/${key.scope}`;
     const running = this.#running.get(id);
-    if (running !== undefined) return running.latest === undefined ? running.first : Promise.resolve(running.latest);
+    if (running !== undefined) {
+      return running.latest === undefined ? this.#untilShutdown(running.first) : Promise.resolve(running.latest);
+    }
     let settleFirst: (outcome: SubscribeOutcome) => void = () => {};
     const entry: { latest: SubscribeOutcome | undefined; first: Promise<SubscribeOutcome> } = {
       latest: undefined,
@@ -101,7 +104,20 @@ export class Subscriptions {
     this.#track(this.#run(tenant, key, address, settle)).catch((error: unknown) =>
       this.#logger.error({ err: error, subscription: id }, 'event horizon subscription stopped'),
     );
-    return entry.first;
+    return this.#untilShutdown(entry.first);
+  }
+
+  /** A caller waiting for a first attempt is answered at once when the Runtime stops, not after it. */
+  #untilShutdown(outcome: Promise<SubscribeOutcome>): Promise<SubscribeOutcome> {
+    if (this.#signal.aborted) return Promise.resolve({ ok: false, error: new ShuttingDown() });
+    return new Promise<SubscribeOutcome>((resolve) => {
+      const stop = () => resolve({ ok: false, error: new ShuttingDown() });
+      this.#signal.addEventListener('abort', stop, { once: true });
+      outcome.then((result) => {
+        this.#signal.removeEventListener('abort', stop);
+        resolve(result);
+      }, stop);
+    });
   }
 
   async #run(tenant: Tenant, key: SubscriptionKey, address: ProducerAddress, settle: (o: SubscribeOutcome) => void) {
