@@ -47,6 +47,8 @@ export interface BenchRuntime {
   readEventLog(events: number, pageSize: number): Promise<StoreReadFigure>;
   /** Stops the Runtime if it runs, drops the database or removes the data dir. */
   dispose(): Promise<void>;
+  /** For a failure report: how the Runtime exited if it is no longer running, and the tail of its log. */
+  describeFailure(): Promise<string>;
 }
 
 export interface StartBenchRuntimeOptions {
@@ -113,6 +115,18 @@ function benchRuntime(
       return database
         ? readPostgresLog(database.url, events, pageSize)
         : readSqliteLog(findSqliteFile(dataDir), events, pageSize);
+    },
+    async describeFailure() {
+      let exit = 'the Runtime is still running';
+      if (!runtime.running) {
+        try {
+          await runtime.stop();
+          exit = 'the Runtime exited with code 0';
+        } catch (error) {
+          exit = (error as Error).message.split('\n')[0] ?? 'the Runtime exited';
+        }
+      }
+      return `${exit}; its log (tail):\n${runtime.stderr().slice(-4000)}`;
     },
     async dispose() {
       if (runtime.running) await stop();

@@ -327,7 +327,7 @@ async function runOne(
     }
   } catch (error) {
     progress(benchmark, `${label}: FAILED: ${(error as Error).stack ?? String(error)}`);
-    progress(benchmark, `the Runtime's log (tail):\n${bench.runtime.stderr().slice(-4000)}`);
+    progress(benchmark, await bench.describeFailure());
     run = { ...run, error: (error as Error).message };
   } finally {
     head?.close();

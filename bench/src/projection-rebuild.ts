@@ -323,7 +323,7 @@ async function runOnStore(store: StoreName, options: ProjectionRebuildOptions): 
     progress(benchmark, `${store}: raw read of the log: ${formatCount(storeRead.eventsPerSecond)} events/s`);
   } catch (error) {
     progress(benchmark, `${store}: FAILED: ${(error as Error).stack ?? String(error)}`);
-    progress(benchmark, `the Runtime's log (tail):\n${bench.runtime.stderr().slice(-4000)}`);
+    progress(benchmark, await bench.describeFailure());
     result = { ...result, error: (error as Error).message };
   } finally {
     for (const head of heads) head.close();
