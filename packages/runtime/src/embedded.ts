@@ -11,7 +11,6 @@ import {
   type EventSourceId,
   type ExecutionContext,
   type Guid,
-  InvalidArgument,
   type MicroserviceId,
   NoEmbeddingRegisteredForTenant,
   notSetVersion,
@@ -26,7 +25,8 @@ import type { MicroserviceAddress, RuntimeConfig, StoreConfig, TenantConfig } fr
 import type { EmbeddingDefinition } from './embeddings/embedding-definition.js';
 import type { EmbeddingHead } from './embeddings/embedding-head.js';
 import type { EmbeddingOutcome } from './embeddings/embedding-processor.js';
-import { persistedInitialState, registerEmbeddingForTenants } from './embeddings/embedding-registration.js';
+import { readAllEmbeddings, readEmbedding } from './embeddings/embedding-readers.js';
+import { registerEmbeddingForTenants } from './embeddings/embedding-registration.js';
 import type { SubscribeOutcome } from './event-horizon/subscriptions.js';
 import { createProducerConnector } from './grpc/event-horizon-consumer-client.js';
 import { type EventHandlerDefinition, registerEventHandler } from './processing/event-handler.js';
@@ -35,8 +35,8 @@ import type { EventFilter, EventProcessor } from './processing/processing-result
 import type { Registration } from './processing/registration.js';
 import type { ProjectionDefinition } from './projections/projection-definition.js';
 import type { ProjectionHead } from './projections/projection-processor.js';
+import { type ReadModel, readAllProjections, readProjection } from './projections/projection-readers.js';
 import { registerProjection } from './projections/projection-registration.js';
-import { readModelSet, readProjectionRecord } from './projections/projection-registry.js';
 import { createRuntimeCore } from './runtime-core.js';
 
 export type EmbeddedStore =
@@ -54,12 +54,6 @@ export interface EmbeddedRuntimeOptions {
   readonly microservices?: ReadonlyMap<MicroserviceId, MicroserviceAddress>;
   readonly partitionsInFlight?: number;
   readonly logger?: Logger;
-}
-
-export interface ReadModel {
-  readonly key: string;
-  readonly state: string;
-  readonly type: 'initial' | 'persisted';
 }
 
 export interface EmbeddedRuntime {
@@ -142,21 +136,6 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     claims: [],
     environment,
   });
-  const readers = async (tenant: TenantId, scope: ScopeId, projectionId: string) => {
-    const { store: tenantStore } = core.tenants.get(tenant);
-    const record = await readProjectionRecord(tenantStore, scope, projectionId);
-    if (record === undefined) {
-      throw new InvalidArgument(
-        'projectionId',
-        `no projection ${projectionId} in scope ${scope} has been registered for tenant ${tenant}`,
-      );
-    }
-    return {
-      set: readModelSet(scope, projectionId, record.active.generation),
-      initialState: record.active.shape.initialState,
-      readModels: tenantStore.projections,
-    };
-  };
   return {
     tenants: core.tenants.ids(),
     microserviceId,
@@ -167,15 +146,10 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
     registerEventHandler: (definition, processor) => registerEventHandler(core.processing, definition, processor),
     registerFilter: (definition, filter) => registerFilter(core.processing, definition, filter),
     registerProjection: (definition, head) => registerProjection(core.processing, definition, head),
-    async getProjection(tenant, scope, projectionId, key) {
-      const { set, initialState, readModels } = await readers(tenant, scope, projectionId);
-      const state = await readModels.get(set, key);
-      return state === undefined ? { key, state: initialState, type: 'initial' } : { key, state, type: 'persisted' };
-    },
-    async getAllProjections(tenant, scope, projectionId) {
-      const { set, readModels } = await readers(tenant, scope, projectionId);
-      return [...(await readModels.getAll(set))].map(([key, state]) => ({ key, state, type: 'persisted' as const }));
-    },
+    getProjection: (tenant, scope, projectionId, key) =>
+      readProjection(core.tenants.get(tenant).store, scope, projectionId, key),
+    getAllProjections: (tenant, scope, projectionId) =>
+      readAllProjections(core.tenants.get(tenant).store, scope, projectionId),
     subscribe: (consumerTenant, key) => core.subscriptions.subscribe(consumerTenant, key),
     registerEmbedding: (definition, head) =>
       registerEmbeddingForTenants(core.processing, core.embeddings, definition, head, {
@@ -190,18 +164,8 @@ export async function startEmbeddedRuntime(options: EmbeddedRuntimeOptions = {})
       embeddingProcessor(tenant, embeddingId).update(key, desired, contextFor(tenant)),
     deleteEmbedding: (tenant, embeddingId, key) =>
       embeddingProcessor(tenant, embeddingId).delete(key, contextFor(tenant)),
-    async getEmbedding(tenant, embeddingId, key) {
-      const { store: tenantStore } = core.tenants.get(tenant);
-      const stored = await tenantStore.embeddings.get(embeddingId, key);
-      if (stored !== undefined && !stored.removed) return { key, state: stored.state, type: 'persisted' };
-      const initialState = await persistedInitialState(tenantStore, embeddingId);
-      if (initialState === undefined) throw new NoEmbeddingRegisteredForTenant({ embeddingId, tenantId: tenant });
-      return { key, state: initialState, type: 'initial' };
-    },
-    async getAllEmbeddings(tenant, embeddingId) {
-      const all = await core.tenants.get(tenant).store.embeddings.getAll(embeddingId, { includeRemoved: false });
-      return [...all].map(([key, stored]) => ({ key, state: stored.state, type: 'persisted' as const }));
-    },
+    getEmbedding: (tenant, embeddingId, key) => readEmbedding(core.tenants.get(tenant).store, tenant, embeddingId, key),
+    getAllEmbeddings: (tenant, embeddingId) => readAllEmbeddings(core.tenants.get(tenant).store, embeddingId),
     stop: () => core.stop(),
   };
 }
@@ -225,3 +189,4 @@ export type {
 export type { Registration } from './processing/registration.js';
 export type { KeySelector, ProjectionDefinition, ProjectionSelector } from './projections/projection-definition.js';
 export type { ProjectionCurrentState, ProjectionHead, ProjectionOutcome } from './projections/projection-processor.js';
+export type { ReadModel } from './projections/projection-readers.js';

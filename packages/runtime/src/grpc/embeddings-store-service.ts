@@ -1,8 +1,7 @@
-import { InvalidArgument, NoEmbeddingRegisteredForTenant } from '@dolittle-ts/fundamentals';
-import type { EmbeddingStates } from '@dolittle-ts/store';
+import { InvalidArgument } from '@dolittle-ts/fundamentals';
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { persistedInitialState } from '../embeddings/embedding-registration.js';
+import { readAllEmbeddings, readEmbedding } from '../embeddings/embedding-readers.js';
 import type { Tenant, Tenants } from '../tenancy/tenants.js';
 import {
   type CallRequestContext,
@@ -29,8 +28,7 @@ export function createEmbeddingStoreService(deps: { tenants: Tenants; logger: Lo
     const context = executionContextFromPb(callContext.getExecutioncontext(), 'callContext.executionContext');
     const tenant: Tenant = deps.tenants.get(context.tenantId);
     const embeddingId = uuidToGuid(embeddingUuid, 'embeddingId');
-    const states: EmbeddingStates = tenant.store.embeddings;
-    return { tenant, embeddingId, states };
+    return { tenant, embeddingId };
   };
   const answer = <R extends { setFailure(f: ReturnType<typeof failureOf>): unknown }>(
     method: string,
@@ -55,16 +53,17 @@ export function createEmbeddingStoreService(deps: { tenants: Tenants; logger: Lo
       const request = call.request;
       const response = new EmbeddingGetOneResponse();
       answer('GetOne', response, callback, async () => {
-        const { tenant, embeddingId, states } = resolve(request.getCallcontext(), request.getEmbeddingid());
-        const key = request.getKey();
-        const stored = await states.get(embeddingId, key);
-        if (stored !== undefined && !stored.removed) {
-          response.setState(currentState(ProjectionCurrentStateType.PERSISTED, key, stored.state));
-          return;
-        }
-        const initialState = await persistedInitialState(tenant.store, embeddingId);
-        if (initialState === undefined) throw new NoEmbeddingRegisteredForTenant({ embeddingId, tenantId: tenant.id });
-        response.setState(currentState(ProjectionCurrentStateType.CREATED_FROM_INITIAL_STATE, key, initialState));
+        const { tenant, embeddingId } = resolve(request.getCallcontext(), request.getEmbeddingid());
+        const { key, state, type } = await readEmbedding(tenant.store, tenant.id, embeddingId, request.getKey());
+        response.setState(
+          currentState(
+            type === 'initial'
+              ? ProjectionCurrentStateType.CREATED_FROM_INITIAL_STATE
+              : ProjectionCurrentStateType.PERSISTED,
+            key,
+            state,
+          ),
+        );
       });
     },
     getKeys(
@@ -74,9 +73,8 @@ export function createEmbeddingStoreService(deps: { tenants: Tenants; logger: Lo
       const request = call.request;
       const response = new EmbeddingGetKeysResponse();
       answer('GetKeys', response, callback, async () => {
-        const { embeddingId, states } = resolve(request.getCallcontext(), request.getEmbeddingid());
-        const all = await states.getAll(embeddingId, { includeRemoved: false });
-        response.setKeysList([...all.keys()]);
+        const { tenant, embeddingId } = resolve(request.getCallcontext(), request.getEmbeddingid());
+        response.setKeysList((await readAllEmbeddings(tenant.store, embeddingId)).map((readModel) => readModel.key));
       });
     },
     getAll(
@@ -86,10 +84,11 @@ export function createEmbeddingStoreService(deps: { tenants: Tenants; logger: Lo
       const request = call.request;
       const response = new EmbeddingGetAllResponse();
       answer('GetAll', response, callback, async () => {
-        const { embeddingId, states } = resolve(request.getCallcontext(), request.getEmbeddingid());
-        const all = await states.getAll(embeddingId, { includeRemoved: false });
+        const { tenant, embeddingId } = resolve(request.getCallcontext(), request.getEmbeddingid());
         response.setStatesList(
-          [...all].map(([key, stored]) => currentState(ProjectionCurrentStateType.PERSISTED, key, stored.state)),
+          (await readAllEmbeddings(tenant.store, embeddingId)).map(({ key, state }) =>
+            currentState(ProjectionCurrentStateType.PERSISTED, key, state),
+          ),
         );
       });
     },

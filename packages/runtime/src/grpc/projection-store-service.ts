@@ -1,7 +1,7 @@
 import { type Guid, InvalidArgument, type ScopeId } from '@dolittle-ts/fundamentals';
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { readModelSet, readProjectionRecord } from '../projections/projection-registry.js';
+import { type ReadModel, readAllProjections, readProjection } from '../projections/projection-readers.js';
 import type { Tenant, Tenants } from '../tenancy/tenants.js';
 import {
   type CallRequestContext,
@@ -17,7 +17,7 @@ import { failureOf } from './failures.js';
 
 /** `dolittle.runtime.projections.Projections`: GetOne and GetAll over the generation readers see. */
 export function createProjectionStoreService(deps: { tenants: Tenants; logger: Logger }): UntypedServiceImplementation {
-  const resolve = async (
+  const resolve = (
     callContext: CallRequestContext | undefined,
     scopeUuid: Parameters<typeof uuidToGuid>[0],
     projectionUuid: Parameters<typeof uuidToGuid>[0],
@@ -29,22 +29,13 @@ export function createProjectionStoreService(deps: { tenants: Tenants; logger: L
       ? '00000000-0000-0000-0000-000000000000'
       : uuidToGuid(scopeUuid, 'scopeId')) as string as ScopeId;
     const projectionId: Guid = uuidToGuid(projectionUuid, 'projectionId');
-    const record = await readProjectionRecord(tenant.store, scope, projectionId);
-    if (record === undefined) {
-      throw new InvalidArgument(
-        'projectionId',
-        `no projection ${projectionId} in scope ${scope} has been registered for tenant ${tenant.id}`,
-      );
-    }
-    return {
-      set: readModelSet(scope, projectionId, record.active.generation),
-      initialState: record.active.shape.initialState,
-      readModels: tenant.store.projections,
-    };
+    return { store: tenant.store, scope, projectionId };
   };
-  const currentState = (type: number, key: string, state: string) => {
+  const currentState = ({ key, state, type }: ReadModel) => {
     const pb = new ProjectionCurrentState();
-    pb.setType(type as never);
+    pb.setType(
+      type === 'initial' ? ProjectionCurrentStateType.CREATED_FROM_INITIAL_STATE : ProjectionCurrentStateType.PERSISTED,
+    );
     pb.setKey(key);
     pb.setState(state);
     return pb;
@@ -53,15 +44,11 @@ export function createProjectionStoreService(deps: { tenants: Tenants; logger: L
     getOne(call: ServerUnaryCall<GetOneRequest, GetOneResponse>, callback: sendUnaryData<GetOneResponse>) {
       const response = new GetOneResponse();
       const request = call.request;
-      resolve(request.getCallcontext(), request.getScopeid(), request.getProjectionid())
-        .then(async ({ set, initialState, readModels }) => {
-          const key = request.getKey();
-          const stored = await readModels.get(set, key);
-          response.setState(
-            stored === undefined
-              ? currentState(ProjectionCurrentStateType.CREATED_FROM_INITIAL_STATE, key, initialState)
-              : currentState(ProjectionCurrentStateType.PERSISTED, key, stored),
-          );
+      Promise.resolve()
+        .then(() => resolve(request.getCallcontext(), request.getScopeid(), request.getProjectionid()))
+        .then(({ store, scope, projectionId }) => readProjection(store, scope, projectionId, request.getKey()))
+        .then((readModel) => {
+          response.setState(currentState(readModel));
           callback(null, response);
         })
         .catch((error: unknown) => {
@@ -73,12 +60,11 @@ export function createProjectionStoreService(deps: { tenants: Tenants; logger: L
     getAll(call: ServerUnaryCall<GetAllRequest, GetAllResponse>, callback: sendUnaryData<GetAllResponse>) {
       const response = new GetAllResponse();
       const request = call.request;
-      resolve(request.getCallcontext(), request.getScopeid(), request.getProjectionid())
-        .then(async ({ set, readModels }) => {
-          const all = await readModels.getAll(set);
-          response.setStatesList(
-            [...all].map(([key, state]) => currentState(ProjectionCurrentStateType.PERSISTED, key, state)),
-          );
+      Promise.resolve()
+        .then(() => resolve(request.getCallcontext(), request.getScopeid(), request.getProjectionid()))
+        .then(({ store, scope, projectionId }) => readAllProjections(store, scope, projectionId))
+        .then((readModels) => {
+          response.setStatesList(readModels.map(currentState));
           callback(null, response);
         })
         .catch((error: unknown) => {
