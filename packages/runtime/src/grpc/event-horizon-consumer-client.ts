@@ -78,6 +78,7 @@ export function createProducerConnector(options: {
       };
       const onAbort = () => end('the subscription was stopped');
       signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) queueMicrotask(onAbort);
       let keepAlive = setTimeout(() => end('the producer went silent'), 3 * pingIntervalMs);
       const alive = () => {
         clearTimeout(keepAlive);

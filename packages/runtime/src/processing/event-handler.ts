@@ -138,6 +138,7 @@ export async function runEventHandler(options: RunEventHandlerOptions): Promise<
   const parts = new AbortController();
   const stopParts = () => parts.abort();
   options.context.signal.addEventListener('abort', stopParts, { once: true });
+  if (options.context.signal.aborted) parts.abort();
   const context = { ...options.context, signal: parts.signal };
   const keys = eventHandlerKeys(definition);
   const types = new Set<string>(definition.types);

@@ -46,6 +46,7 @@ export async function runPartitionedProcessor(
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   outer.addEventListener('abort', onOuterAbort, { once: true });
+  if (outer.aborted) stop.abort();
   const signal = stop.signal;
   const workerContext = { ...context, signal };
   let fatal: unknown;
@@ -292,6 +293,7 @@ async function raceCleanly(signal: AbortSignal, waits: (waiting: AbortSignal) =>
   const waiting = new AbortController();
   const stop = () => waiting.abort();
   signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) waiting.abort(waitOver);
   try {
     await Promise.race(waits(waiting.signal));
   } finally {

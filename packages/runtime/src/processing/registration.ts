@@ -36,6 +36,8 @@ export function runForEveryTenant(
       const stop = new AbortController();
       const onAbort = () => stop.abort();
       signal.addEventListener('abort', onAbort, { once: true });
+      // A head may go away (or the Runtime begin to stop) before the processor ever runs.
+      if (signal.aborted) stop.abort();
       let failure: unknown;
       try {
         await Promise.all(
