@@ -13,6 +13,7 @@ import {
 } from '@dolittle-ts/fundamentals';
 import type { StoreProvider, TenantStore } from '@dolittle-ts/store';
 import { buildExecutionContext, eventsCommit } from '@dolittle-ts/store/conformance';
+import { createPostgresStoreProvider } from '@dolittle-ts/store-postgres';
 import { createSqliteStoreProvider } from '@dolittle-ts/store-sqlite';
 import { pino } from 'pino';
 import { Committer } from '../../events/committer.js';
@@ -39,12 +40,16 @@ import {
 import { type Delivery, HeadGone, SimulatedHead } from './simulated-head.js';
 
 /*
- * Runs a generated scenario against the real engine: a SQLite tenant store (in memory, or a file that is closed and
- * reopened on each restart), the real Committer notifying a real EventWatcher, and `runEventHandler` (or the same
- * filter + partitioned processor wired with smaller batches) calling a SimulatedHead.
+ * Runs a generated scenario against the real engine: a tenant store (SQLite in memory; or a SQLite file or a
+ * PostgreSQL schema, closed and reopened on each restart), the real Committer notifying a real EventWatcher, and
+ * `runEventHandler` (or the same filter + partitioned processor wired with smaller batches) calling a SimulatedHead.
  */
 
-export type Storage = { readonly kind: 'memory' } | { readonly kind: 'file'; readonly directory: string };
+/** Where the tenant store lives; a file or a PostgreSQL schema is closed and reopened on each restart. */
+export type Storage =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'file'; readonly directory: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string };
 
 export interface HarnessOptions {
   readonly storage: Storage;
@@ -109,10 +114,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
   const head = new SimulatedHead(plan);
   const committed: CommittedRecord[] = [];
   const errors: string[] = [];
-  const provider: StoreProvider =
-    options.storage.kind === 'memory'
-      ? createSqliteStoreProvider({ memory: true })
-      : createSqliteStoreProvider({ directory: options.storage.directory });
+  const provider = providerFor(options.storage);
 
   const openTenant = async (): Promise<Open> => {
     const store = await provider.open(tenant);
@@ -211,7 +213,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
 
   const restart = async () => {
     await stop();
-    if (options.storage.kind === 'file') {
+    if (options.storage.kind !== 'memory') {
       await open.committer.drain();
       await open.store.close();
       open = await openTenant();
@@ -253,6 +255,18 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     await provider.close();
   }
 }
+
+function providerFor(storage: Storage): StoreProvider {
+  switch (storage.kind) {
+    case 'memory':
+      return createSqliteStoreProvider({ memory: true });
+    case 'file':
+      return createSqliteStoreProvider({ directory: storage.directory });
+    case 'postgres':
+      return createPostgresStoreProvider({ connectionString: storage.connectionString });
+  }
+}
+
 /** What `runEventHandler` does for a partitioned handler, with the processor's batch and read-ahead knobs exposed. */
 async function runWithKnobs(
   open: Open,

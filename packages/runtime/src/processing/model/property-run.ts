@@ -4,9 +4,12 @@ import fc from 'fast-check';
 import { checkObservation, type ModelOptions } from './expectations.js';
 import type { Observation } from './harness.js';
 
-/** Runs per property: the given default, or `PROPERTY_RUNS` from the environment (to search harder locally). */
+/**
+ * Runs per property: the given default, or `PROPERTY_RUNS` (or the reliability suite's long mode,
+ * `RELIABILITY_ROUNDS`) from the environment, to search harder.
+ */
 export function propertyRuns(fallback: number): number {
-  const runs = Number(process.env.PROPERTY_RUNS);
+  const runs = Number(process.env.PROPERTY_RUNS ?? process.env.RELIABILITY_ROUNDS);
   return Number.isInteger(runs) && runs > 0 ? runs : fallback;
 }
 
@@ -72,8 +75,9 @@ export async function checkAgainstModel<T>(
   });
   const details = await fc.check(property, {
     numRuns: options.numRuns,
-    // A failing scenario can take seconds (the liveness wait); bound the shrinking that follows.
-    interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS ?? 60_000),
+    // A failing scenario can take seconds (the liveness wait); bound the shrinking that follows. The bound covers the
+    // runs too, so it grows with them (2 s a run) for long searches.
+    interruptAfterTimeLimit: Number(process.env.PROPERTY_TIME_LIMIT_MS ?? Math.max(60_000, options.numRuns * 2_000)),
     ...replayParameters(),
   });
   stats.report(t, details.seed);
