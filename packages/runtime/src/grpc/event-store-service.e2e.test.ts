@@ -177,6 +177,27 @@ describe('EventStore over gRPC', () => {
     assert.equal(await tail(), before + 1);
   });
 
+  it('answers bytes that are not a protobuf message with INVALID_ARGUMENT naming the method, and keeps serving', async () => {
+    const before = await tail();
+    // Field 1 as a length-delimited value claiming 100 bytes that never come.
+    const garbage = Buffer.from([0x0a, 0x64, 0x01, 0x02]);
+    const error = await new Promise<ServiceError>((resolve, reject) => {
+      client.client.makeUnaryRequest(
+        '/dolittle.runtime.events.EventStore/Commit',
+        (bytes: Buffer) => bytes,
+        (bytes: Buffer) => bytes,
+        garbage,
+        (failure) => (failure ? resolve(failure) : reject(new Error('garbage was accepted'))),
+      );
+    });
+    assert.equal(error.code, status.INVALID_ARGUMENT);
+    assert.match(
+      error.details,
+      /^\/dolittle\.runtime\.events\.EventStore\/Commit: the request is not a valid protobuf message/,
+    );
+    assert.equal(await tail(), before + 1);
+  });
+
   it('commits for aggregates with Dolittle version semantics and detects conflicts', async () => {
     const root = 'b1d2c3e4-0000-4000-8000-00000000aaaa';
     const es = crypto.randomUUID();

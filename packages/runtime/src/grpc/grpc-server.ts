@@ -1,4 +1,11 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type ServiceError,
+  status as Status,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 
 export interface GrpcServerOptions {
   readonly maxMessageBytes: number;
@@ -25,8 +32,74 @@ export function createGrpcServer(options: GrpcServerOptions): Server {
   });
 }
 
+/**
+ * Serves the service's methods. A request whose bytes are not the method's protobuf message is refused with
+ * INVALID_ARGUMENT naming the method and what the decoder found wrong (left to itself, the gRPC library answers
+ * INTERNAL "Error deserializing request", which tells the client nothing); the implementation never sees it.
+ */
 export function addService(server: Server, definition: unknown, implementation: UntypedServiceImplementation): void {
-  server.addService(definition as ServiceDefinition, implementation);
+  const methods = definition as ServiceDefinition;
+  const guarded: Record<string, ServiceDefinition[string]> = {};
+  const handlers: UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(methods)) {
+    const decode = method.requestDeserialize;
+    guarded[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return decode(bytes);
+        } catch (error) {
+          return new UndecodableRequest(method.path, error);
+        }
+      },
+    };
+    const handler =
+      implementation[name] ?? (method.originalName === undefined ? undefined : implementation[method.originalName]);
+    if (handler !== undefined) handlers[name] = refusingUndecodable(method, handler);
+  }
+  server.addService(guarded as ServiceDefinition, handlers);
+}
+
+type Handler = UntypedServiceImplementation[string];
+
+/** What an undecodable request becomes, so that its call can be refused with a status saying why. */
+class UndecodableRequest {
+  readonly status: Partial<ServiceError>;
+  constructor(path: string, error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.status = {
+      code: Status.INVALID_ARGUMENT,
+      details: `${path}: the request is not a valid protobuf message for this method (${reason})`,
+    };
+  }
+}
+
+function refusingUndecodable(method: ServiceDefinition[string], handler: Handler): Handler {
+  // biome-ignore lint/suspicious/noExplicitAny: the four call shapes of grpc-js share no common type
+  const call = handler as (call: any, callback?: any) => void;
+  if (!method.requestStream) {
+    return ((
+      serverCall: { request: unknown; emit(event: string, value: unknown): boolean },
+      callback?: (error: Partial<ServiceError>) => void,
+    ) => {
+      if (serverCall.request instanceof UndecodableRequest) {
+        if (callback !== undefined) callback(serverCall.request.status);
+        else serverCall.emit('error', serverCall.request.status);
+        return;
+      }
+      call(serverCall, callback);
+    }) as Handler;
+  }
+  // Streamed requests: the first undecodable message ends the call (grpc-js turns an 'error' event into the status).
+  return ((serverCall: { emit(event: string | symbol, ...values: unknown[]): boolean }, callback?: unknown) => {
+    const emit = serverCall.emit.bind(serverCall);
+    serverCall.emit = (event: string | symbol, ...values: unknown[]) => {
+      const [value] = values;
+      if (event === 'data' && value instanceof UndecodableRequest) return emit('error', value.status);
+      return emit(event, ...values);
+    };
+    call(serverCall, callback);
+  }) as Handler;
 }
 
 /** TLS for a port: PEM certificate chain and key, and optionally the CAs client certificates must chain to. */
