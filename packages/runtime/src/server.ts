@@ -8,7 +8,6 @@ import type { RuntimeConfig } from './config/runtime-config.js';
 import {
   embeddingStoreService,
   embeddingsService,
-  eventHandlersService,
   eventHorizonConsumerService,
   eventStoreService,
   filtersService,
@@ -18,7 +17,7 @@ import {
 } from './grpc/contracts.js';
 import { createEmbeddingsService } from './grpc/embeddings-service.js';
 import { createEmbeddingStoreService } from './grpc/embeddings-store-service.js';
-import { createEventHandlersService } from './grpc/event-handlers-service.js';
+import { createEventHandlersService, eventHandlersServiceDefinition } from './grpc/event-handlers-service.js';
 import { createProducerConnector } from './grpc/event-horizon-consumer-client.js';
 import { createEventHorizonProducerService } from './grpc/event-horizon-producer-service.js';
 import { createEventStoreService } from './grpc/event-store-service.js';
@@ -76,7 +75,7 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
       acceptingEncodedResponses(eventStoreService),
       createEventStoreService({ tenants, logger }),
     );
-    addService(privateServer, eventHandlersService, createEventHandlersService(processing));
+    addService(privateServer, eventHandlersServiceDefinition, createEventHandlersService(processing));
     addService(privateServer, filtersService, createFiltersService(processing));
     addService(privateServer, projectionsService, createProjectionsService(processing));
     addService(privateServer, projectionStoreService, createProjectionStoreService({ tenants, logger }));

@@ -1,4 +1,4 @@
-import type { ArtifactId, ExecutionContext as DomainExecutionContext, Guid, ScopeId } from '@dolittle-ts/fundamentals';
+import type { ArtifactId, ExecutionContext as DomainExecutionContext, ScopeId } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { RuntimeMetrics } from '../metrics/metrics.js';
@@ -7,22 +7,24 @@ import { type EventHandlerDefinition, registerEventHandler } from '../processing
 import type { EventProcessor } from '../processing/processing-result.js';
 import type { Registration } from '../processing/registration.js';
 import type { Tenants } from '../tenancy/tenants.js';
-import { committedEventToPb } from './committed-events.js';
 import {
   type EventHandlerClientToRuntimeMessage,
   EventHandlerRegistrationResponse,
   type EventHandlerRuntimeToClientMessage,
-  HandleEventRequest,
-  StreamEvent,
+  eventHandlersService,
 } from './contracts.js';
-import { artifactFromPb, guidForLogs, guidToUuid, uuidToGuid } from './convert.js';
-import { processingResultOf, retryStateToPb } from './processor-failures.js';
+import { artifactFromPb, guidForLogs, uuidToGuid } from './convert.js';
+import { acceptingEncodedResponses } from './grpc-server.js';
+import { processingResultOf } from './processor-failures.js';
 import {
+  acceptingSucceededResponses,
   acceptReverseCall,
   type EventHandlersReverseCall,
   eventHandlersProtocol,
+  eventHandlersResponseField,
   type ReverseCallConnection,
 } from './reverse-calls/index.js';
+import { encodeHandleEventRequestMessage } from './wire/event-handler-requests-encoder.js';
 
 export interface ProcessingServiceDependencies {
   readonly tenants: Tenants;
@@ -33,6 +35,14 @@ export interface ProcessingServiceDependencies {
   readonly partitionsInFlight: number;
   readonly metrics: RuntimeMetrics;
 }
+
+/**
+ * The EventHandlers service definition the Runtime serves with `createEventHandlersService`: requests are encoded
+ * by hand (written as bytes) and successful responses are recognised from their bytes (`SucceededResponse`).
+ */
+export const eventHandlersServiceDefinition = acceptingEncodedResponses(
+  acceptingSucceededResponses(eventHandlersService, eventHandlersResponseField),
+);
 
 /**
  * `dolittle.runtime.events.processing.EventHandlers/Connect`: a head registers an event handler; the Runtime runs,
@@ -122,7 +132,7 @@ function headProcessor(
   metrics: RuntimeMetrics,
 ): EventProcessor {
   const contexts = new Map<string, DomainExecutionContext>();
-  const scope = guidToUuid(definition.scope);
+  const { scope, partitioned } = definition;
   return {
     async process(event, retry, context) {
       let executionContext = contexts.get(context.tenant);
@@ -130,17 +140,13 @@ function headProcessor(
         executionContext = { ...connection.executionContext, tenantId: context.tenant };
         contexts.set(context.tenant, executionContext);
       }
-      const streamEvent = new StreamEvent();
-      streamEvent.setEvent(committedEventToPb(event.event));
-      streamEvent.setPartitionid(guidToUuid(event.partition as string as Guid));
-      streamEvent.setScopeid(scope);
-      streamEvent.setPartitioned(definition.partitioned);
-      const request = new HandleEventRequest();
-      request.setEvent(streamEvent);
-      const retryState = retryStateToPb(retry);
-      if (retryState !== undefined) request.setRetryprocessingstate(retryState);
+      const fields = { event: event.event, partition: event.partition, scope, partitioned, retry };
       const started = performance.now();
-      const response = await connection.call(request, executionContext, { signal: context.signal });
+      const response = await connection.callEncoded(
+        (requestContext) => encodeHandleEventRequestMessage(requestContext, fields),
+        executionContext,
+        { signal: context.signal },
+      );
       const result = processingResultOf(response.getFailure());
       metrics.processed(
         'event-handler',

@@ -12,7 +12,10 @@ export interface PartitionedProcessorOptions extends StreamProcessorOptions {
   readonly partitionsInFlight?: number;
   /** Most events read ahead of the oldest unfinished one. */
   readonly maxReadAhead?: number;
-  /** How often the position is saved while the processor is busy (it is always saved when it goes idle). */
+  /**
+   * How often the position is saved: at most this often while busy, and within this time of going idle (so a trickle
+   * of live events costs one durable write per interval, not one each). Always saved when the processor stops.
+   */
   readonly saveEveryMs?: number;
 }
 
@@ -28,7 +31,8 @@ interface Entry {
  * A failure parks only its partition: the partition's later events are skipped by the main loop (they are still in
  * the stream), the other partitions go on. When the partition's retry time comes it is caught up in order from the
  * failed event, first with the retry state, and then it rejoins the main loop. Failures and retry times are saved
- * at once, so a restart keeps them; the position (the oldest event not yet handled) is saved after each batch.
+ * at once, so a restart keeps them; the position (the oldest event not yet handled) is saved every `saveEveryMs`
+ * (100 ms) at most, and when the processor stops. A crash redelivers what was handled since (at-least-once).
  */
 export async function runPartitionedProcessor(
   options: PartitionedProcessorOptions,
@@ -48,6 +52,8 @@ export async function runPartitionedProcessor(
   outer.addEventListener('abort', onOuterAbort, { once: true });
   if (outer.aborted) stop.abort();
   const signal = stop.signal;
+  // Stopping wakes the main loop wherever it waits for a worker.
+  signal.addEventListener('abort', () => wake(), { once: true });
   const workerContext = { ...context, signal };
   let fatal: unknown;
 
@@ -55,17 +61,31 @@ export async function runPartitionedProcessor(
   let lastSuccess = initial.lastSuccessfullyProcessed;
   let readPosition = initial.position as number;
   const window: Entry[] = [];
+  /** Entries of the window not done yet. */
+  let unfinished = 0;
   const queues = new Map<PartitionId, Entry[]>();
-  const running = new Map<PartitionId, Promise<void>>();
-  const waiting: PartitionId[] = [];
+  /** Partitions a worker is on; each worker takes the next waiting partition when it is done with one. */
+  const running = new Set<PartitionId>();
+  const workers = new Set<Promise<void>>();
+  /** Partitions with queued events and no worker, in the order they became ready. */
+  const waiting = new WaitingPartitions();
   /** Partitions being caught up; the main loop queues their new events instead of skipping them. */
   const recovering = new Set<PartitionId>();
 
-  // Resolved (and replaced) whenever a worker finishes an event, so the main loop can move on.
-  let pulse = resolvable();
+  // Resolved whenever a worker finishes an event, so the main loop can move on; made only when someone waits.
+  let pulse: Resolvable | undefined;
   const wake = () => {
-    pulse.resolve();
-    pulse = resolvable();
+    pulse?.resolve();
+    pulse = undefined;
+  };
+  const nextPulse = (): Promise<void> => {
+    pulse ??= resolvable();
+    return pulse.promise;
+  };
+  const finished = (entry: Entry) => {
+    if (entry.done) return;
+    entry.done = true;
+    unfinished--;
   };
 
   const watermark = (): number => {
@@ -78,7 +98,11 @@ export async function runPartitionedProcessor(
   let saving: Promise<void> = Promise.resolve();
   let lastSavedAt = Date.now();
   const saveEveryMs = options.saveEveryMs ?? 100;
+  let saveTimer: NodeJS.Timeout | undefined;
   const save = (): Promise<void> => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    lastSavedAt = Date.now();
     saving = saving.then(async () => {
       const position = watermark();
       const changes = failureChanges;
@@ -95,10 +119,29 @@ export async function runPartitionedProcessor(
     return saving;
   };
 
+  /**
+   * Saves the position when the processor goes idle: at once if nothing was saved for `saveEveryMs`, else when that
+   * time is up, so a trickle of live events does not cost a durable write each. Until then a crash redelivers them.
+   */
+  const saveSoon = () => {
+    if (saveTimer !== undefined) return;
+    const wait = lastSavedAt + saveEveryMs - Date.now();
+    saveTimer = setTimeout(
+      () => {
+        saveTimer = undefined;
+        save().catch((error: unknown) => {
+          if (!signal.aborted) fatal = error;
+          stop.abort();
+        });
+      },
+      Math.max(0, wait),
+    );
+  };
+
   const markFailed = (partition: PartitionId, event: StreamEvent, failure: FailingPartition) => {
     failing.set(partition, failure);
     failureChanges++;
-    for (const entry of queues.get(partition) ?? []) entry.done = true;
+    for (const entry of queues.get(partition) ?? []) finished(entry);
     queues.delete(partition);
     recovering.delete(partition);
     wake();
@@ -114,8 +157,8 @@ export async function runPartitionedProcessor(
     );
   };
 
-  const process = async (entry: Entry, retry: RetryState | undefined) => {
-    const result = await processor.process(entry.event, retry, workerContext);
+  const process = async (event: StreamEvent, retry: RetryState | undefined) => {
+    const result = await processor.process(event, retry, workerContext);
     if (signal.aborted) throw new Error('stopped');
     return result;
   };
@@ -124,15 +167,16 @@ export async function runPartitionedProcessor(
     const queue = queues.get(partition);
     while (queue !== undefined && queue.length > 0 && !signal.aborted) {
       const entry = queue[0] as Entry;
-      const result = await process(entry, undefined);
+      const result = await processor.process(entry.event, undefined, workerContext);
+      if (signal.aborted) throw new Error('stopped');
       if (result.kind === 'failed') {
         markFailed(partition, entry.event, { position: entry.event.position, ...failureAfter(result, 1, now()) });
-        entry.done = true;
+        finished(entry);
         await save();
         return;
       }
       queue.shift();
-      entry.done = true;
+      finished(entry);
       lastSuccess = now();
       wake();
     }
@@ -151,7 +195,7 @@ export async function runPartitionedProcessor(
       if (events.length === 0) break;
       for (const event of events) {
         const retry = first ? { reason: failure.reason, retryCount: failure.attempts - 1 } : undefined;
-        const result = await process({ event, done: false }, retry);
+        const result = await process(event, retry);
         if (result.kind === 'failed') {
           const attempts = event.position === failure.position ? failure.attempts + 1 : 1;
           markFailed(partition, event, { position: event.position, ...failureAfter(result, attempts, now()) });
@@ -172,31 +216,45 @@ export async function runPartitionedProcessor(
     await drainQueue(partition);
   };
 
+  /**
+   * A worker: does `work` for `partition`, then goes on with the next waiting partition while there is one, so a
+   * catch-up over many partitions does not start a worker per partition.
+   */
   const startWorker = (partition: PartitionId, work: () => Promise<void>) => {
-    const worker = work()
-      .catch((error: unknown) => {
-        if (!signal.aborted) fatal = error;
-        stop.abort();
-      })
-      .finally(() => {
-        running.delete(partition);
-        if (!signal.aborted) {
-          // Events of this partition may have been queued after its worker emptied the queue: run them too.
-          if ((queues.get(partition)?.length ?? 0) > 0 && !failing.has(partition)) waiting.push(partition);
-          while (running.size < maxInFlight && waiting.length > 0) {
-            const next = waiting.shift() as PartitionId;
-            if (!running.has(next)) startWorker(next, () => drainQueue(next));
-          }
+    running.add(partition);
+    const worker = (async () => {
+      let current: PartitionId | undefined = partition;
+      let next = work;
+      while (current !== undefined) {
+        try {
+          await next();
+        } catch (error) {
+          if (!signal.aborted) fatal = error;
+          stop.abort();
+        }
+        running.delete(current);
+        if (signal.aborted) break;
+        // Events of this partition may have been queued after the worker emptied its queue: run them too.
+        if ((queues.get(current)?.length ?? 0) > 0 && !failing.has(current)) waiting.add(current);
+        const following = waiting.take(running);
+        current = following;
+        if (following !== undefined) {
+          running.add(following);
+          next = () => drainQueue(following);
         }
         wake();
-      });
-    running.set(partition, worker);
+      }
+      wake();
+    })();
+    workers.add(worker);
+    // The worker never rejects: its errors end up in `fatal`.
+    void worker.then(() => workers.delete(worker));
   };
 
   const schedule = (partition: PartitionId) => {
-    if (running.has(partition) || waiting.includes(partition)) return;
+    if (running.has(partition) || waiting.has(partition)) return;
     if (running.size < maxInFlight) startWorker(partition, () => drainQueue(partition));
-    else waiting.push(partition);
+    else waiting.add(partition);
   };
 
   /**
@@ -221,15 +279,17 @@ export async function runPartitionedProcessor(
   try {
     while (!signal.aborted) {
       const untilRetry = startDueRecoveries();
-      if (window.length - countDone(window) >= maxReadAhead) {
-        await raceCleanly(signal, (waiting) => [pulse.promise, sleep(untilRetry, waiting)]);
+      if (unfinished >= maxReadAhead) {
+        // Only a worker finishing an event (or stopping, which wakes too) can make room; a retry time may come first.
+        if (untilRetry === Number.POSITIVE_INFINITY) await nextPulse();
+        else await raceCleanly(signal, (waiting) => [nextPulse(), sleep(untilRetry, waiting)]);
         continue;
       }
       await yieldToEventLoop();
       const events = await source.read(readPosition as StreamPosition, batchSize);
       if (signal.aborted) break;
       if (events.length === 0) {
-        await save();
+        saveSoon();
         // A partition may have failed while this turn awaited: look at the retry times again before sleeping.
         const untilNextRetry = startDueRecoveries();
         await raceCleanly(signal, (waiting) => [
@@ -237,7 +297,7 @@ export async function runPartitionedProcessor(
             timeoutMs: Math.min(pollFallbackMs, untilNextRetry),
             signal: waiting,
           }),
-          running.size > 0 ? pulse.promise : new Promise<void>(() => {}),
+          running.size > 0 ? nextPulse() : new Promise<void>(() => {}),
         ]);
         continue;
       }
@@ -246,6 +306,7 @@ export async function runPartitionedProcessor(
         if (failing.has(event.partition) && !recovering.has(event.partition)) continue;
         const entry: Entry = { event, done: false };
         window.push(entry);
+        unfinished++;
         const queue = queues.get(event.partition);
         if (queue === undefined) queues.set(event.partition, [entry]);
         else queue.push(entry);
@@ -253,28 +314,56 @@ export async function runPartitionedProcessor(
       }
       // The position is saved at most every `saveEveryMs` while busy (a failure is saved at once, and so is the
       // position whenever the processor goes idle): a crash redelivers at most that much, never skips.
-      if (Date.now() - lastSavedAt >= saveEveryMs) {
-        lastSavedAt = Date.now();
-        await save();
-      }
+      if (Date.now() - lastSavedAt >= saveEveryMs) await save();
     }
   } finally {
     outer.removeEventListener('abort', onOuterAbort);
     stop.abort();
-    await Promise.allSettled(running.values());
+    clearTimeout(saveTimer);
+    await Promise.allSettled(workers);
     // Keep what was handled; failures were saved when they happened.
     await save().catch(() => {});
   }
   if (fatal !== undefined) throw fatal;
 }
 
-function countDone(window: readonly Entry[]): number {
-  let done = 0;
-  for (const entry of window) if (entry.done) done++;
-  return done;
+/** A first-in first-out queue of partitions, each at most once, that takes and tests in constant time. */
+class WaitingPartitions {
+  readonly #members = new Set<PartitionId>();
+  #order: PartitionId[] = [];
+  #head = 0;
+
+  has(partition: PartitionId): boolean {
+    return this.#members.has(partition);
+  }
+
+  add(partition: PartitionId): void {
+    if (this.#members.has(partition)) return;
+    this.#members.add(partition);
+    this.#order.push(partition);
+  }
+
+  /** The partition that has waited longest and is not in `busy`; the busy ones met on the way leave the queue. */
+  take(busy: ReadonlySet<PartitionId>): PartitionId | undefined {
+    while (this.#head < this.#order.length) {
+      const partition = this.#order[this.#head++] as PartitionId;
+      this.#members.delete(partition);
+      if (this.#head >= 1024 && this.#head * 2 >= this.#order.length) {
+        this.#order = this.#order.slice(this.#head);
+        this.#head = 0;
+      }
+      if (!busy.has(partition)) return partition;
+    }
+    return undefined;
+  }
 }
 
-function resolvable(): { promise: Promise<void>; resolve: () => void } {
+interface Resolvable {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+}
+
+function resolvable(): Resolvable {
   let resolve: () => void = () => {};
   const promise = new Promise<void>((r) => {
     resolve = r;

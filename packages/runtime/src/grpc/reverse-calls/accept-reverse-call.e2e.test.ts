@@ -220,6 +220,11 @@ describe('acceptReverseCall over gRPC (EventHandlers.Connect)', () => {
         /^registrationRequest: .*held pong$/,
       ],
       ['a response first', () => handleResult(undefined), /^registrationRequest: .*held handleResult$/],
+      [
+        'a successful response first (recognised from its bytes)',
+        () => handleResult(new Uuid().setValue(crypto.getRandomValues(new Uint8Array(16)))),
+        /^registrationRequest: .*held handleResult$/,
+      ],
       ['an empty envelope', () => new EventHandlerClientToRuntimeMessage(), /^registrationRequest: .*held nothing$/],
       [
         'no call context',
@@ -342,6 +347,37 @@ describe('acceptReverseCall over gRPC (EventHandlers.Connect)', () => {
       }
       connection.end();
       await stream.status;
+    });
+
+    it('settles calls answered with a bare success, and ignores one with an id this connection never gave', async () => {
+      const { stream, connection } = await connectAndAccept(server, client);
+      const other = await connectAndAccept(server, client);
+      const calls = [0, 1, 2].map((i) => connection.call(handleEventRequest(`event ${i}`), context()));
+      const elsewhere = other.connection.call(handleEventRequest('on the other connection'), context());
+      const requests = [];
+      for (let i = 0; i < calls.length; i++) requests.push(await stream.requests.next());
+      const foreign = await other.stream.requests.next();
+      // The other connection's call id, and a random one, on this connection: neither settles anything here.
+      stream.send(handleResult(foreign.getCallcontext()?.getCallid()));
+      stream.send(handleResult(new Uuid().setValue(crypto.getRandomValues(new Uint8Array(16)))));
+      for (const i of [2, 0, 1])
+        stream.send(handleResult((requests[i] as (typeof requests)[number]).getCallcontext()?.getCallid()));
+      for (const response of await Promise.all(calls)) assert.equal(response.getFailure(), undefined, 'no failure');
+      let settled = false;
+      void elsewhere.then(
+        () => {
+          settled = true;
+        },
+        () => {},
+      );
+      await delay(50);
+      assert.equal(settled, false, "an answer on another connection does not settle this connection's call");
+      other.stream.send(handleResult(foreign.getCallcontext()?.getCallid()));
+      assert.equal((await elsewhere).getFailure(), undefined);
+      connection.end();
+      other.connection.end();
+      await stream.status;
+      await other.stream.status;
     });
 
     it('gives up on one call when its signal is aborted; the others and the connection carry on', async () => {

@@ -4,23 +4,26 @@
  * requests and matches the client's responses by call id.
  */
 import {
-  createGuid,
   DolittleError,
   type ExecutionContext,
   type Guid,
+  guidFromBytes,
   InvalidArgument,
 } from '@dolittle-ts/fundamentals';
 import { type ServerDuplexStream, status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ReverseCallRequestContext } from '../contracts.js';
-import { executionContextToPb, guidToUuid, uuidToGuid } from '../convert.js';
+import { ReverseCallRequestContext, Uuid } from '../contracts.js';
+import { executionContextToPb } from '../convert.js';
 import { failureOf } from '../failures.js';
+import { encodeRequestContext } from '../wire/reverse-call-context-encoder.js';
 import { onAbort } from './abort-fan-out.js';
+import { CallIds } from './call-ids.js';
 import { KeepAlive } from './keep-alive.js';
 import { type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 import { type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 import type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
 import { ReverseCallWriter } from './reverse-call-writer.js';
+import { SucceededResponse } from './succeeded-responses.js';
 
 export interface AcceptReverseCallOptions {
   readonly logger: Logger;
@@ -66,6 +69,17 @@ export interface ReverseCallConnection<T extends ReverseCallTypes> {
    * first, with `signal.reason` if `options.signal` is aborted first. Only after `accept`.
    */
   call(request: T['request'], executionContext: ExecutionContext, options?: ReverseCallOptions): Promise<T['response']>;
+  /**
+   * `call` for a request the service encodes itself (the hot paths): `encode` is given the encoded
+   * `ReverseCallRequestContext` (the new call id and `executionContext`) and returns the whole server message as
+   * protobuf bytes, that context in its request's `callContext`. The bytes are written as they are, so the service's
+   * definition must let Buffers through (`acceptingEncodedResponses`).
+   */
+  callEncoded(
+    encode: (requestContext: Uint8Array) => Buffer,
+    executionContext: ExecutionContext,
+    options?: ReverseCallOptions,
+  ): Promise<T['response']>;
   /** Ends the call (status OK); pending calls reject with `ReverseCallEnded`. Idempotent. */
   end(): void;
 }
@@ -101,7 +115,8 @@ class ReverseCallSession<T extends ReverseCallTypes> {
   readonly #protocol: ReverseCallProtocol<T>;
   readonly #options: AcceptReverseCallOptions;
   readonly #writer: ReverseCallWriter<T['serverMessage']>;
-  readonly #pending = new Map<Guid, PendingCall<T['response']>>();
+  readonly #callIds = new CallIds();
+  readonly #pending = new Map<number, PendingCall<T['response']>>();
   #connected: ((connection: ReverseCallConnection<T> | undefined) => void) | undefined;
   #phase: Phase = 'awaiting-arguments';
   #firstMessageTimer: NodeJS.Timeout | undefined;
@@ -152,6 +167,18 @@ class ReverseCallSession<T extends ReverseCallTypes> {
       return;
     }
     this.#keepAlive?.seen();
+    if (message instanceof SucceededResponse) {
+      const succeeded = this.#protocol.succeeded;
+      if (succeeded === undefined) {
+        this.#options.logger.error(
+          { method: this.#method },
+          'reverse call: the service definition decodes successful responses itself, but the protocol cannot answer them',
+        );
+        return;
+      }
+      this.#settle(message.callId, succeeded.response);
+      return;
+    }
     if (this.#protocol.isPong(message)) return;
     const response = this.#protocol.responseOf(message);
     if (response === undefined) {
@@ -161,36 +188,44 @@ class ReverseCallSession<T extends ReverseCallTypes> {
       );
       return;
     }
-    const context = this.#protocol.responseContextOf(response);
-    let callId: Guid;
-    try {
-      if (context === undefined) throw new InvalidArgument('callContext', 'is missing');
-      callId = uuidToGuid(context.getCallid(), 'callContext.callId');
-    } catch (error) {
+    const callId = this.#protocol.responseContextOf(response)?.getCallid()?.getValue_asU8();
+    if (callId?.length !== 16) {
       this.#options.logger.debug(
-        { method: this.#method, reason: (error as Error).message },
+        { method: this.#method, reason: callId === undefined ? 'no call id' : `a ${callId.length}-byte call id` },
         'reverse call: ignored a response without a usable call context',
       );
       return;
     }
-    const pending = this.#pending.get(callId);
-    if (pending === undefined) {
+    this.#settle(callId, response);
+  };
+
+  /** Resolves the pending call `callId` names with `response`; a response to no pending call is ignored. */
+  #settle(callId: Uint8Array, response: T['response']): void {
+    const number = this.#callIds.numberOf(callId);
+    const pending = number === undefined ? undefined : this.#pending.get(number);
+    if (number === undefined || pending === undefined) {
       this.#options.logger.debug(
-        { method: this.#method, callId },
+        { method: this.#method, callId: guidFromBytes(callId) },
         'reverse call: ignored a response to an unknown call',
       );
       return;
     }
-    this.#pending.delete(callId);
+    this.#pending.delete(number);
     pending.dispose();
     pending.resolve(response);
-  };
+  }
 
   #onFirstMessage(message: T['clientMessage']): void {
     clearTimeout(this.#firstMessageTimer);
     this.#firstMessageTimer = undefined;
     let args: ReverseCallArguments<T['arguments']>;
     try {
+      if (message instanceof SucceededResponse) {
+        throw new InvalidArgument(
+          this.#protocol.argumentsField,
+          `must be the first message on ${this.#method}, but the first message held ${this.#protocol.succeeded?.arm ?? 'a response'}`,
+        );
+      }
       args = readReverseCallArguments(this.#protocol, message);
     } catch (error) {
       this.#rejectInvalid(error);
@@ -223,6 +258,7 @@ class ReverseCallSession<T extends ReverseCallTypes> {
       accept: (response) => this.#accept(response),
       reject: (error) => this.#reject(error),
       call: (request, executionContext, options) => this.#request(request, executionContext, options),
+      callEncoded: (encode, executionContext, options) => this.#requestEncoded(encode, executionContext, options),
       end: () => this.#finish({ kind: 'runtime-ended' }),
     };
     const connected = this.#connected;
@@ -270,6 +306,30 @@ class ReverseCallSession<T extends ReverseCallTypes> {
     executionContext: ExecutionContext,
     options: ReverseCallOptions | undefined,
   ): Promise<T['response']> {
+    return this.#send((callId) => {
+      const context = new ReverseCallRequestContext();
+      context.setCallid(new Uuid().setValue(callId));
+      context.setExecutioncontext(executionContextToPb(executionContext));
+      return this.#protocol.request(request, context);
+    }, options);
+  }
+
+  #requestEncoded(
+    encode: (requestContext: Uint8Array) => Buffer,
+    executionContext: ExecutionContext,
+    options: ReverseCallOptions | undefined,
+  ): Promise<T['response']> {
+    // The stream writes a Buffer as it is (the definition lets them through); the writer only queues it.
+    return this.#send(
+      (callId) => encode(encodeRequestContext(callId, executionContext)) as unknown as T['serverMessage'],
+      options,
+    );
+  }
+
+  #send(
+    message: (callId: Uint8Array) => T['serverMessage'],
+    options: ReverseCallOptions | undefined,
+  ): Promise<T['response']> {
     if (this.#phase === 'closed') {
       return Promise.reject(new ReverseCallEnded(this.#method, this.#end ?? { kind: 'runtime-ended' }));
     }
@@ -280,22 +340,19 @@ class ReverseCallSession<T extends ReverseCallTypes> {
     }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const callId = createGuid();
-    const context = new ReverseCallRequestContext();
-    context.setCallid(guidToUuid(callId));
-    context.setExecutioncontext(executionContextToPb(executionContext));
-    const message = this.#protocol.request(request, context);
+    const { number, bytes } = this.#callIds.next();
+    const written = message(bytes);
     return new Promise<T['response']>((resolve, reject) => {
-      const pending: PendingCall<T['response']> = { resolve, reject, dispose: () => {} };
+      const pending: PendingCall<T['response']> = { resolve, reject, dispose: noop };
       if (signal !== undefined) {
         pending.dispose = onAbort(signal, () => {
-          if (!this.#pending.delete(callId)) return;
-          this.#writer.withdraw(message);
+          if (!this.#pending.delete(number)) return;
+          this.#writer.withdraw(written);
           reject(signal.reason);
         });
       }
-      this.#pending.set(callId, pending);
-      this.#writer.write(message);
+      this.#pending.set(number, pending);
+      this.#writer.write(written);
     });
   }
 
@@ -359,6 +416,8 @@ class ReverseCallSession<T extends ReverseCallTypes> {
     }
   }
 }
+
+function noop(): void {}
 
 /** grpc-js's documented way for a streaming handler to end with a status: emit 'error' with `code`/`details`. */
 function endWithStatus(call: ServerDuplexStream<unknown, unknown>, code: status, details: string): void {

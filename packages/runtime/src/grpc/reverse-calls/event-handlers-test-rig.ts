@@ -31,6 +31,7 @@ import {
   Version,
 } from '../contracts.js';
 import { guidToUuid } from '../convert.js';
+import { eventHandlersServiceDefinition } from '../event-handlers-service.js';
 import { addService, bind, createGrpcServer, shutdown } from '../grpc-server.js';
 import { type AcceptReverseCallOptions, acceptReverseCall, type ReverseCallConnection } from './accept-reverse-call.js';
 import { type EventHandlersReverseCall, eventHandlersProtocol } from './event-handlers-protocol.js';
@@ -102,7 +103,7 @@ export async function startRigServer(options: RigServerOptions = {}): Promise<Ri
   const observed = { opened: 0, closed: 0, ends: [] as ReverseCallEnd[] };
   const closedWaiters = new Set<() => void>();
   const { keepCalls, onConnection, ...acceptOptions } = options;
-  addService(server, eventHandlersService, {
+  addService(server, eventHandlersServiceDefinition, {
     connect(call: ServerCall) {
       if (keepCalls !== false) {
         calls.push(call);

@@ -6,7 +6,11 @@ export {
   type ReverseCallOptions,
 } from './accept-reverse-call.js';
 export { type EmbeddingsReverseCall, embeddingsProtocol } from './embeddings-protocol.js';
-export { type EventHandlersReverseCall, eventHandlersProtocol } from './event-handlers-protocol.js';
+export {
+  type EventHandlersReverseCall,
+  eventHandlersProtocol,
+  eventHandlersResponseField,
+} from './event-handlers-protocol.js';
 export { type EventHorizonReverseCall, eventHorizonProtocol } from './event-horizon-protocol.js';
 export {
   type FiltersReverseCall,
@@ -20,3 +24,4 @@ export { type ProjectionsReverseCall, projectionsProtocol } from './projections-
 export { pingIntervalLimits, type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 export { describeEnd, type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 export type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
+export { acceptingSucceededResponses, SucceededResponse, succeededResponseCallId } from './succeeded-responses.js';

@@ -18,7 +18,8 @@ import { ProtobufWriter } from './protobuf-writer.js';
 const encodedContexts = new WeakMap<DomainExecutionContext, Uint8Array>();
 const guidBytes = new Map<string, Uint8Array>();
 
-function contextBytes(context: DomainExecutionContext): Uint8Array {
+/** An `ExecutionContext` message's bytes, encoded once per context object. */
+export function executionContextBytes(context: DomainExecutionContext): Uint8Array {
   let bytes = encodedContexts.get(context);
   if (bytes === undefined) {
     bytes = executionContextToPbCached(context).serializeBinary();
@@ -27,8 +28,8 @@ function contextBytes(context: DomainExecutionContext): Uint8Array {
   return bytes;
 }
 
-/** Ids repeat (event types, event sources of a commit): their 16 bytes are kept for the next time. */
-function uuid(writer: ProtobufWriter, field: number, guid: Guid | string): void {
+/** A `Uuid` message. Ids repeat (event types, event sources of a commit): their 16 bytes are kept for the next time. */
+export function writeUuid(writer: ProtobufWriter, field: number, guid: Guid | string): void {
   let bytes = guidBytes.get(guid);
   if (bytes === undefined) {
     bytes = guidToBytes(guid as Guid);
@@ -49,17 +50,17 @@ function timestamp(writer: ProtobufWriter, field: number, date: Date): void {
 
 function artifact(writer: ProtobufWriter, field: number, type: CommittedEvent['type']): void {
   writer.message(field, (w) => {
-    uuid(w, 1, type.id);
+    writeUuid(w, 1, type.id);
     w.uint(2, type.generation);
   });
 }
 
-/** `CommittedEvent` (Events/Committed.proto). */
-function committedEvent(w: ProtobufWriter, event: CommittedEvent): void {
+/** The fields of a `CommittedEvent` (Events/Committed.proto), inside a message the caller opened. */
+export function writeCommittedEvent(w: ProtobufWriter, event: CommittedEvent): void {
   w.uint(1, event.sequenceNumber);
   timestamp(w, 2, event.occurred);
-  uuid(w, 3, event.eventSourceId);
-  w.encoded(4, contextBytes(event.executionContext));
+  writeUuid(w, 3, event.eventSourceId);
+  w.encoded(4, executionContextBytes(event.executionContext));
   artifact(w, 5, event.type);
   w.bool(6, event.public);
   w.string(7, event.content);
@@ -73,7 +74,7 @@ function committedEvent(w: ProtobufWriter, event: CommittedEvent): void {
 /** `CommitEventsResponse { failure = 1; repeated CommittedEvent events = 2 }` without a failure. */
 export function encodeCommitEventsResponse(events: readonly CommittedEvent[]): Buffer {
   const writer = new ProtobufWriter(256 + events.length * 256);
-  for (const event of events) writer.message(2, (w) => committedEvent(w, event));
+  for (const event of events) writer.message(2, (w) => writeCommittedEvent(w, event));
   return writer.finish();
 }
 
@@ -88,14 +89,14 @@ export function encodeAggregateEventsResponse(
 ): Buffer {
   const writer = new ProtobufWriter(256 + events.length * 256);
   writer.message(2, (aggregate) => {
-    uuid(aggregate, 1, eventSourceId);
-    uuid(aggregate, 2, aggregateRootId);
+    writeUuid(aggregate, 1, eventSourceId);
+    writeUuid(aggregate, 2, aggregateRootId);
     aggregate.uint(3, events[events.length - 1]?.aggregate?.version ?? 0);
     for (const event of events) {
       aggregate.message(4, (w) => {
         w.uint(1, event.sequenceNumber);
         timestamp(w, 2, event.occurred);
-        w.encoded(3, contextBytes(event.executionContext));
+        w.encoded(3, executionContextBytes(event.executionContext));
         artifact(w, 4, event.type);
         w.bool(5, event.public);
         w.string(6, event.content);
