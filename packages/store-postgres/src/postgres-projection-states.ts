@@ -46,6 +46,23 @@ export class PostgresProjectionStates implements ProjectionStates {
     return row?.[0];
   }
 
+  async getMany(set: ReadModelSet, keys: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    const encoded = new Set<string>();
+    for (const [i, key] of keys.entries()) {
+      if (typeof key !== 'string') throw new InvalidArgument(`keys[${i}]`, `must be a string, not ${typeof key}`);
+      encoded.add(encodeKey(key));
+    }
+    const rows = await this.#reader.arrays<[string, string]>(
+      this.#statements.getMany,
+      [...setKey(set), [...encoded]],
+      describeSet(set),
+    );
+    for (const [key, state] of rows) found.set(decodeKey(key), state);
+    return found;
+  }
+
   async getAll(set: ReadModelSet): Promise<ReadonlyMap<string, string>> {
     const rows = await this.#reader.arrays<[string, string]>(
       this.#statements.getAll,
@@ -107,6 +124,15 @@ function projectionStatements(schema: SafeIdentifier) {
   const save = saveProcessorStateSql(s, { scope: '$6', processor: '$7', source: '$8', state: '$9' });
   return {
     get: statement('projection-get', `SELECT state FROM ${s}.projection_states WHERE ${set} AND key = $4::text`),
+    /**
+     * $4 the keys. Each is looked up by its full key in a LATERAL subquery, for the reason given at
+     * `applyWithDeletes`: a plain `key = ANY ($4)` may be planned as a scan of the whole set.
+     */
+    getMany: statement(
+      'projection-get-many',
+      `SELECT d.key, found.state FROM unnest($4::text[]) AS d(key)
+        CROSS JOIN LATERAL (SELECT state FROM ${s}.projection_states WHERE ${set} AND key = d.key) found`,
+    ),
     getAll: statement('projection-get-all', `SELECT key, state FROM ${s}.projection_states WHERE ${set}`),
     /** $4 keys and $5 states to upsert; $6..$9 the processor's key and state. */
     apply: statement('projection-apply', `WITH upserted AS (${upsert}) ${save}`),

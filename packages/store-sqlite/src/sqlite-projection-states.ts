@@ -27,6 +27,7 @@ export class SqliteProjectionStates implements ProjectionStates {
   readonly #states: SqliteStreamProcessorStates;
   readonly #select: Database.Statement<[string, string, number, string], string>;
   readonly #selectAll: Database.Statement<[string, string, number], [string, string]>;
+  readonly #selectMany: Database.Statement<[string, string, number, string], [string, string]>;
   readonly #upsert: Database.Statement<[string, string, number, string, string]>;
   readonly #delete: Database.Statement<[string, string, number, string]>;
   readonly #deleteAll: Database.Statement<[string, string, number]>;
@@ -51,6 +52,12 @@ export class SqliteProjectionStates implements ProjectionStates {
     this.#selectAll = db
       .prepare<[string, string, number], [string, string]>(
         `SELECT key, state FROM projection_states WHERE ${where} ORDER BY key`,
+      )
+      .raw();
+    // The keys arrive as one JSON array: one statement whatever their number, each looked up through the primary key.
+    this.#selectMany = db
+      .prepare<[string, string, number, string], [string, string]>(
+        `SELECT key, state FROM projection_states WHERE ${where} AND key IN (SELECT value FROM json_each(?))`,
       )
       .raw();
     this.#upsert = db.prepare(
@@ -80,6 +87,17 @@ export class SqliteProjectionStates implements ProjectionStates {
     const all = new Map<string, string>();
     for (const [key, state] of this.#selectAll.all(...setKey(set))) all.set(decodeReadModelKey(key), state);
     return all;
+  }
+
+  async getMany(set: ReadModelSet, keys: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    assertOpen(this.#db, this.#location);
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    assertKeys(keys);
+    // Encoded keys are storable text (no NUL, no lone surrogate), so they survive the trip through JSON exactly.
+    const encoded = JSON.stringify(keys.map(encodeReadModelKey));
+    for (const [key, state] of this.#selectMany.all(...setKey(set), encoded)) found.set(decodeReadModelKey(key), state);
+    return found;
   }
 
   async apply(
@@ -115,6 +133,12 @@ function setKey(set: ReadModelSet): SetKey {
     throw new InvalidArgument('set.generation', `must be a whole number ≥ 0, not ${set.generation}`);
   }
   return [set.scope, set.projectionId, set.generation];
+}
+
+function assertKeys(keys: readonly string[]): void {
+  for (const [i, key] of keys.entries()) {
+    if (typeof key !== 'string') throw new InvalidArgument(`keys[${i}]`, `must be a string, not ${typeof key}`);
+  }
 }
 
 /** Keys and states must be strings (a state may be undefined: a delete); anything else would be stored converted. */

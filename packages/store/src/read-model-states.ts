@@ -29,6 +29,11 @@ export interface ReadModelChange {
  */
 export interface ProjectionStates {
   get(set: ReadModelSet, key: string): Promise<string | undefined>;
+  /**
+   * The read models of `keys` that exist, by key, in one round trip (keys without one are left out; a key given
+   * twice is read once). What a projection reads before projecting a batch of events.
+   */
+  getMany(set: ReadModelSet, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** Every read model of the set, by key. */
   getAll(set: ReadModelSet): Promise<ReadonlyMap<string, string>>;
   apply(

@@ -3,31 +3,28 @@ import {
   type ExecutionContext as DomainExecutionContext,
   InvalidArgument,
   type ScopeId,
-  unspecifiedPartition,
 } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Registration } from '../processing/registration.js';
 import type { KeySelector, ProjectionDefinition } from '../projections/projection-definition.js';
 import type { ProjectionHead } from '../projections/projection-processor.js';
 import { registerProjection } from '../projections/projection-registration.js';
-import { committedEventToPb } from './committed-events.js';
 import {
-  ProjectionCurrentState,
-  ProjectionCurrentStateType,
   type ProjectionEventSelector,
   ProjectionRegistrationResponse,
-  ProjectionRequest,
-  StreamEvent,
+  ProjectionRuntimeToClientMessage,
 } from './contracts.js';
-import { artifactFromPb, guidForLogs, guidToUuid, uuidToGuid, validateJsonContent } from './convert.js';
+import { artifactFromPb, guidForLogs, uuidToGuid, validateJsonContent } from './convert.js';
 import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
-import { processingResultOf, retryStateToPb } from './processor-failures.js';
+import { processingResultOf } from './processor-failures.js';
 import {
   acceptReverseCall,
   type ProjectionsReverseCall,
   projectionsProtocol,
   type ReverseCallConnection,
 } from './reverse-calls/index.js';
+import { preEncodedMessage } from './wire/pre-encoded-message.js';
+import { encodeProjectionRequestMessage } from './wire/projection-request-encoder.js';
 
 /** `dolittle.runtime.events.processing.Projections/Connect`. */
 export function createProjectionsService(deps: ProcessingServiceDependencies): UntypedServiceImplementation {
@@ -106,8 +103,6 @@ function headProjection(
   metrics: ProcessingServiceDependencies['metrics'],
 ): ProjectionHead {
   const contexts = new Map<string, DomainExecutionContext>();
-  const scope = guidToUuid(definition.scope);
-  const partition = guidToUuid(unspecifiedPartition);
   return {
     async project(current, event, retry, context) {
       let executionContext = contexts.get(context.tenant);
@@ -115,26 +110,13 @@ function headProjection(
         executionContext = { ...connection.executionContext, tenantId: context.tenant };
         contexts.set(context.tenant, executionContext);
       }
-      const state = new ProjectionCurrentState();
-      state.setType(
-        current.type === 'initial'
-          ? ProjectionCurrentStateType.CREATED_FROM_INITIAL_STATE
-          : ProjectionCurrentStateType.PERSISTED,
-      );
-      state.setKey(current.key);
-      state.setState(current.state);
-      const streamEvent = new StreamEvent();
-      streamEvent.setEvent(committedEventToPb(event));
-      streamEvent.setPartitionid(partition);
-      streamEvent.setScopeid(scope);
-      streamEvent.setPartitioned(false);
-      const request = new ProjectionRequest();
-      request.setCurrentstate(state);
-      request.setEvent(streamEvent);
-      const retryState = retryStateToPb(retry);
-      if (retryState !== undefined) request.setRetryprocessingstate(retryState);
+      const fields = { current, event, retry, scope: definition.scope };
       const started = performance.now();
-      const response = await connection.call(request, executionContext, { signal: context.signal });
+      const response = await connection.callEncoded(
+        (requestContext) => encodedRequest(encodeProjectionRequestMessage(requestContext, fields)),
+        executionContext,
+        { signal: context.signal },
+      );
       const failure = processingResultOf(response.getFailure());
       metrics.processed('projection', context.tenant, failure.kind === 'failed', (performance.now() - started) / 1000);
       if (failure.kind === 'failed') return failure;
@@ -155,4 +137,13 @@ function headProjection(
       }
     },
   };
+}
+
+/**
+ * The request bytes as what `callEncoded` writes. The Projections service definition is the generated one, whose
+ * serializer takes message objects only; a pre-encoded message object passes it and is sent as the bytes. (With the
+ * definition wrapped in `acceptingEncodedResponses` the bytes could be written as they are, one copy less.)
+ */
+function encodedRequest(bytes: Buffer): Buffer {
+  return preEncodedMessage(ProjectionRuntimeToClientMessage, bytes) as unknown as Buffer;
 }

@@ -40,7 +40,10 @@ export interface RunProjectionOptions {
   readonly logger: Logger;
   /** Called whenever the projection has processed the whole log (e.g. to promote a rebuild). */
   readonly onCaughtUp?: () => Promise<void>;
-  /** Events of different keys in flight at once; one key's events are always projected in order. */
+  /**
+   * Events of different keys in flight at once (default 256: enough to keep a head busy across the round trip);
+   * one key's events are always projected in order.
+   */
   readonly keysInFlight?: number;
   readonly batchSize?: number;
   readonly pollFallbackMs?: number;
@@ -50,9 +53,10 @@ type Unpartitioned = Extract<StreamProcessorState, { kind: 'unpartitioned' }>;
 type Failed = Extract<ProcessingResult, { kind: 'failed' }>;
 
 /**
- * Runs one tenant's projection over the (scoped) event log. Events are projected in batches; inside a batch events
- * of different keys go to the head concurrently while each key's events stay in order. A batch's read-model
- * changes and the new position are written in one transaction, so no event is ever applied twice or lost.
+ * Runs one tenant's projection over the (scoped) event log. Events are projected in batches; a batch's read models
+ * are read in one go, and inside a batch events of different keys go to the head concurrently while each key's
+ * events stay in order. A batch's read-model changes and the new position are written in one transaction, so no
+ * event is ever applied twice or lost.
  *
  * A failure stops the projection at the failing event (everything before it is kept, nothing after it) and, unlike
  * Dolittle 6 which halts for good, it is retried after the head's retry timeout. A key that cannot be read from an
@@ -66,7 +70,7 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
   const set = readModelSet(definition.scope, definition.id, generation);
   const key = projectionProcessorKey(definition.scope, definition.id, generation);
   const selectors = new Map<string, ProjectionSelector>(definition.selectors.map((s) => [s.type, s]));
-  const keysInFlight = Math.max(1, options.keysInFlight ?? 64);
+  const keysInFlight = Math.max(1, options.keysInFlight ?? 256);
   const batchSize = options.batchSize ?? 1000;
   const pollFallbackMs = options.pollFallbackMs ?? 60_000;
   const source = { kind: 'event-log', scope: definition.scope } as const;
@@ -74,64 +78,101 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
   let state: Unpartitioned =
     loaded.kind === 'unpartitioned' ? loaded : { ...loaded, kind: 'unpartitioned', failure: undefined };
 
-  while (!signal.aborted) {
-    let retry: RetryState | undefined;
-    if (state.failure !== undefined) {
-      const { retryAt } = state.failure;
-      await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
-      if (signal.aborted) return;
-      retry = { reason: state.failure.reason, retryCount: state.failure.attempts - 1 };
-    }
-    await yieldToEventLoop();
-    const events = await store.events.read(definition.scope, {
-      from: state.position as number as EventLogSequenceNumber,
-      limit: batchSize,
-    });
-    if (signal.aborted) return;
-    if (events.length === 0) {
-      if (state.failure !== undefined) {
-        state = { ...state, failure: undefined };
-        await processorStates.set(key, state);
-      }
-      await options.onCaughtUp?.();
-      await watcher.wait(source, state.position, { timeoutMs: pollFallbackMs, signal });
-      continue;
-    }
+  // While a batch is projected, the next one is read (`prefetched`) and the previous one is written (`writing`): a
+  // batch is written only once the one before it is, and its read models are read over the states of the batch
+  // still being written, so it never sees stale ones. A batch that fails or stops is written before anything else.
+  let prefetched: { readonly from: number; readonly events: Promise<readonly CommittedEvent[]> } | undefined;
+  let writing: { readonly done: Promise<void>; readonly states: ReadonlyMap<string, string | undefined> } | undefined;
+  const written = async () => {
+    const pending = writing;
+    writing = undefined;
+    await pending?.done;
+  };
+  const read = (from: number) =>
+    store.events.read(definition.scope, { from: from as EventLogSequenceNumber, limit: batchSize });
 
-    const batch = await projectBatch(events, retry);
-    if (signal.aborted && batch.failure === undefined && batch.upTo === state.position) return;
-    const now = new Date();
-    const failure =
-      batch.failure === undefined
-        ? undefined
-        : failureAfter(
-            batch.failure.result,
-            batch.failure.position === state.position && state.failure !== undefined ? state.failure.attempts + 1 : 1,
-            now,
-          );
-    const next: Unpartitioned = {
-      kind: 'unpartitioned',
-      position: batch.upTo as StreamPosition,
-      failure,
-      lastSuccessfullyProcessed: batch.upTo !== state.position ? now : state.lastSuccessfullyProcessed,
-    };
-    await readModels.apply(set, batch.changes, { key, state: next });
-    state = next;
-    if (failure !== undefined) {
-      logger.warn(
-        { tenant: store.tenantId, position: batch.upTo, reason: failure.reason, retryAt: failure.retryAt },
-        failure.retryAt === undefined
-          ? 'projection failed; parked until its definition changes'
-          : 'projection failed; it will retry',
-      );
+  try {
+    while (!signal.aborted) {
+      let retry: RetryState | undefined;
+      if (state.failure !== undefined) {
+        const { retryAt } = state.failure;
+        await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
+        if (signal.aborted) return;
+        retry = { reason: state.failure.reason, retryCount: state.failure.attempts - 1 };
+      }
+      await yieldToEventLoop();
+      const ahead = prefetched;
+      prefetched = undefined;
+      const events = await (ahead?.from === state.position ? ahead.events : read(state.position));
+      if (signal.aborted) return;
+      if (events.length === 0) {
+        await written();
+        if (state.failure !== undefined) {
+          state = { ...state, failure: undefined };
+          await processorStates.set(key, state);
+        }
+        await options.onCaughtUp?.();
+        await watcher.wait(source, state.position, { timeoutMs: pollFallbackMs, signal });
+        continue;
+      }
+      const end = (events[events.length - 1] as CommittedEvent).sequenceNumber + 1;
+      if (events.length === batchSize) {
+        prefetched = { from: end, events: read(end) };
+        // Dropped unread when this batch stops early; its failure then matters no more than the read itself.
+        prefetched.events.catch(() => {});
+      }
+
+      const batch = await projectBatch(events, retry, writing?.states);
+      if (signal.aborted && batch.failure === undefined && batch.upTo === state.position) return;
+      const now = new Date();
+      const failure =
+        batch.failure === undefined
+          ? undefined
+          : failureAfter(
+              batch.failure.result,
+              batch.failure.position === state.position && state.failure !== undefined ? state.failure.attempts + 1 : 1,
+              now,
+            );
+      const next: Unpartitioned = {
+        kind: 'unpartitioned',
+        position: batch.upTo as StreamPosition,
+        failure,
+        lastSuccessfullyProcessed: batch.upTo !== state.position ? now : state.lastSuccessfullyProcessed,
+      };
+      await written();
+      const done = readModels.apply(set, batch.changes, { key, state: next });
+      state = next;
+      if (batch.upTo === end && failure === undefined && !signal.aborted) {
+        // Awaited by `written` before the next write or anything that needs it durable; never left unobserved.
+        done.catch(() => {});
+        writing = { done, states: new Map(batch.changes.map((change) => [change.key, change.state])) };
+        continue;
+      }
+      await done;
+      if (failure !== undefined) {
+        logger.warn(
+          { tenant: store.tenantId, position: batch.upTo, reason: failure.reason, retryAt: failure.retryAt },
+          failure.retryAt === undefined
+            ? 'projection failed; parked until its definition changes'
+            : 'projection failed; it will retry',
+        );
+      }
     }
+  } finally {
+    await written();
   }
 
-  async function projectBatch(events: readonly CommittedEvent[], retry: RetryState | undefined) {
-    const cache = new Map<string, { state: string | undefined; persisted: boolean }>();
-    const changes: (ReadModelChange & { position: number })[] = [];
-    const tails = new Map<string, Promise<void>>();
-    const inFlight = new Set<Promise<void>>();
+  /**
+   * Projects one batch: keys every selected event (a key that cannot be read fails the batch there), reads the
+   * current read models of all its keys in one go (`unwritten`: the states of the previous batch, which may still be
+   * being written, win), then projects each key's events in order, up to `keysInFlight` keys at once. Returns the
+   * changes of every event before the first failure or unfinished event, and that position.
+   */
+  async function projectBatch(
+    events: readonly CommittedEvent[],
+    retry: RetryState | undefined,
+    unwritten: ReadonlyMap<string, string | undefined> | undefined,
+  ) {
     let failedAt = Number.POSITIVE_INFINITY;
     let failedWith: Failed | undefined;
     const fail = (position: number, result: Failed) => {
@@ -140,22 +181,11 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
         failedWith = result;
       }
     };
-    let aborted = false;
 
-    const current = async (readModelKey: string): Promise<ProjectionCurrentState> => {
-      let entry = cache.get(readModelKey);
-      if (entry === undefined) {
-        const stored = await readModels.get(set, readModelKey);
-        entry = { state: stored, persisted: stored !== undefined };
-        cache.set(readModelKey, entry);
-      }
-      return entry.state === undefined
-        ? { type: 'initial', key: readModelKey, state: definition.initialState }
-        : { type: 'persisted', key: readModelKey, state: entry.state };
-    };
-
-    for (const [index, event] of events.entries()) {
-      if (event.sequenceNumber > failedAt || signal.aborted) break;
+    // Each key's events (indices into `events`), keys in the order of their first event.
+    const byKey = new Map<string, number[]>();
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index] as CommittedEvent;
       const selector = selectors.get(event.type.id);
       if (selector === undefined) continue;
       const keyed = projectionKey(selector.key, event, unspecifiedPartition, definition.id);
@@ -163,43 +193,52 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
         fail(event.sequenceNumber, { kind: 'failed', reason: keyed.reason, retry: false, retryAfterMs: 0 });
         break;
       }
-      const readModelKey = keyed.key;
-      while (inFlight.size >= keysInFlight) await Promise.race(inFlight);
-      const previous = tails.get(readModelKey) ?? Promise.resolve();
-      const work = previous.then(async () => {
-        if (event.sequenceNumber > failedAt || aborted) return;
-        const outcome = await head.project(
-          await current(readModelKey),
-          event,
-          index === 0 ? retry : undefined,
-          context,
-        );
-        if (outcome.kind === 'failed') {
-          fail(event.sequenceNumber, outcome);
-          return;
-        }
-        const next = outcome.kind === 'replace' ? outcome.state : undefined;
-        cache.set(readModelKey, { state: next, persisted: true });
-        changes.push({ key: readModelKey, state: next, position: event.sequenceNumber });
-      });
-      const tracked = work.catch((error: unknown) => {
-        // The head went away (or the call failed outside the protocol): stop without recording a failure.
-        aborted = true;
-        if (!signal.aborted) throw error;
-      });
-      tails.set(
-        readModelKey,
-        tracked.catch(() => {}),
-      );
-      inFlight.add(tracked);
-      void tracked.finally(() => inFlight.delete(tracked)).catch(() => {});
+      const indices = byKey.get(keyed.key);
+      if (indices === undefined) byKey.set(keyed.key, [index]);
+      else indices.push(index);
     }
-    const results = await Promise.allSettled(inFlight);
-    for (const result of results) if (result.status === 'rejected') throw result.reason;
+    const stored = byKey.size === 0 ? new Map<string, string>() : await readModels.getMany(set, [...byKey.keys()]);
+
+    const changes: (ReadModelChange & { position: number })[] = [];
+    const keys = byKey.entries();
+    let stopped = false;
+    let error: { readonly cause: unknown } | undefined;
+    const projectKeys = async () => {
+      for (let next = keys.next(); !next.done; next = keys.next()) {
+        const [readModelKey, indices] = next.value;
+        let state = unwritten?.has(readModelKey) ? unwritten.get(readModelKey) : stored.get(readModelKey);
+        for (const index of indices) {
+          const event = events[index] as CommittedEvent;
+          if (event.sequenceNumber > failedAt) break;
+          if (stopped || signal.aborted) return;
+          const current: ProjectionCurrentState =
+            state === undefined
+              ? { type: 'initial', key: readModelKey, state: definition.initialState }
+              : { type: 'persisted', key: readModelKey, state };
+          let outcome: ProjectionOutcome;
+          try {
+            outcome = await head.project(current, event, index === 0 ? retry : undefined, context);
+          } catch (cause) {
+            // The head went away (or the call failed outside the protocol): stop without recording a failure.
+            stopped = true;
+            if (!signal.aborted) error ??= { cause };
+            return;
+          }
+          if (outcome.kind === 'failed') {
+            fail(event.sequenceNumber, outcome);
+            break;
+          }
+          state = outcome.kind === 'replace' ? outcome.state : undefined;
+          changes.push({ key: readModelKey, state, position: event.sequenceNumber });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(keysInFlight, byKey.size) }, projectKeys));
+    if (error !== undefined) throw error.cause;
 
     const lastEvent = events[events.length - 1] as CommittedEvent;
     let upTo = failedAt === Number.POSITIVE_INFINITY ? lastEvent.sequenceNumber + 1 : failedAt;
-    if (aborted || signal.aborted) {
+    if (stopped || signal.aborted) {
       // Keep only what is certain: everything before the first event that did not finish.
       upTo = Math.min(upTo, firstUnfinished(events, changes, selectors, upTo));
     }

@@ -6,7 +6,7 @@ import { unpartitionedState } from '../processing-builders.js';
 import { newReadModelSet, projectionPorts, projectionProcessorKey, replaceReadModel } from '../read-model-builders.js';
 
 /** Keys a store must keep apart: case, trailing space, composed and decomposed forms are all different keys. */
-const lookalikeKeys: readonly string[] = ['a', 'A', 'a ', ' a', 'é', 'e\u0301', 'ä', 'ß', 'ss', '0', '00', '-0'];
+export const lookalikeKeys: readonly string[] = ['a', 'A', 'a ', ' a', 'é', 'e\u0301', 'ä', 'ß', 'ss', '0', '00', '-0'];
 
 export function roundTripCases(fixture: ConformanceFixture): void {
   describe('round trip', () => {

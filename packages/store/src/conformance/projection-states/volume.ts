@@ -43,6 +43,8 @@ export function volumeCases(fixture: ConformanceFixture): void {
       assert.equal(all.size, readModels);
       for (let i = 0; i < readModels; i++) assert.equal(all.get(`key-${i}`), stateOf(i), `key-${i}`);
       assert.equal(await projections.get(set, `key-${readModels - 1}`), stateOf(readModels - 1));
+      const asked = [...Array.from({ length: readModels }, (_, i) => `key-${i}`), 'key-unknown', `key-${readModels}`];
+      assert.deepEqual(await projections.getMany(set, asked), all);
       assert.deepEqual(await processorStates.get(key), unpartitionedState(readModels + 1));
       t.diagnostic(
         `apply of ${perApply} changes: ${(applying / (readModels / perApply)).toFixed(1)} ms on average; getAll of ${readModels} read models: ${reading.toFixed(1)} ms`,
