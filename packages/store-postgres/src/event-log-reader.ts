@@ -9,7 +9,7 @@ import {
 } from '@dolittle-ts/fundamentals';
 import type { AggregateEvents, CommittedEvent, ReadOptions } from '@dolittle-ts/store';
 import type pg from 'pg';
-import { type EventRow, toCommittedEvents } from './event-rows.js';
+import { type EventRow, eventColumnCount, toCommittedEvents } from './event-rows.js';
 import type { SafeIdentifier } from './identifiers.js';
 import type { PoolReader } from './pool-reader.js';
 import { type EventStatements, eventStatements, type Statement } from './statements.js';
@@ -34,7 +34,7 @@ export class EventLogReader {
     const from = checkCount('from', options.from);
     const limit = Math.min(checkCount('limit', options.limit), maxReadLimit);
     if (limit === 0) return [];
-    const rows = await this.#query<EventRow>(this.#statements.read, [scope, from, limit]);
+    const rows = await this.#reader.arrays<EventRow>(this.#statements.read, [scope, from, limit], 'the event store');
     return toCommittedEvents(rows);
   }
 
@@ -45,14 +45,15 @@ export class EventLogReader {
 
   async fetchForAggregate(aggregateRootId: AggregateRootId, eventSourceId: EventSourceId): Promise<AggregateEvents> {
     // One row per event, or a single row of nulls (but the version) for an instance without events.
-    const rows = await this.#query<(EventRow | NoEventRow) & { instance_version: string }>(
+    const rows = await this.#reader.arrays<WithInstanceVersion<EventRow> | WithInstanceVersion<NoEventRow>>(
       this.#statements.fetchForAggregate,
       [aggregateRootId, eventSourceId, defaultScope],
+      'the event store',
     );
     const first = rows[0];
     if (first === undefined) return { version: 0 as AggregateRootVersion, events: [] };
-    const events = first.sequence_number === null ? [] : toCommittedEvents(rows as EventRow[]);
-    return { version: Number(first.instance_version) as AggregateRootVersion, events };
+    const events = first[0] === null ? [] : toCommittedEvents(rows as WithInstanceVersion<EventRow>[]);
+    return { version: Number(first[eventColumnCount]) as AggregateRootVersion, events };
   }
 
   async aggregateVersion(
@@ -71,7 +72,10 @@ export class EventLogReader {
   }
 }
 
-type NoEventRow = { readonly [column in keyof EventRow]: null };
+/** The row of an instance without events: every event column null. */
+type NoEventRow = Nulls<EventRow>;
+type Nulls<Row> = { readonly [column in keyof Row]: null };
+type WithInstanceVersion<Row extends readonly unknown[]> = readonly [...Row, instanceVersion: string];
 
 /** `value` if it is a whole number ≥ 0; `InvalidArgument` naming `field` otherwise. */
 export function checkCount(field: string, value: number): number {

@@ -9,22 +9,32 @@ import type {
 } from '@dolittle-ts/fundamentals';
 import type { CommittedEvent } from '@dolittle-ts/store';
 
-/** An `events` row as node-postgres returns it: bigint as string, uuid as lowercase string, timestamptz as Date. */
-export interface EventRow {
-  readonly sequence_number: string;
-  readonly event_source_id: string;
-  readonly type_id: string;
-  readonly type_generation: string;
-  readonly public: boolean;
-  readonly content: string;
-  readonly occurred: Date;
-  readonly execution_context: string;
-  readonly aggregate_root_id: string | null;
-  readonly aggregate_version: string | null;
-  readonly external_sequence_number: string | null;
-  readonly external_received: Date | null;
-  readonly external_consent_id: string | null;
-}
+/**
+ * An `events` row as node-postgres returns it in array mode, in `eventColumns`' order: bigint as string, uuid as
+ * lowercase string, times as milliseconds since the epoch.
+ */
+export type EventRow = readonly [
+  sequenceNumber: string,
+  eventSourceId: string,
+  typeId: string,
+  typeGeneration: string,
+  isPublic: boolean,
+  content: string,
+  occurred: number,
+  executionContext: string,
+  aggregateRootId: string | null,
+  aggregateVersion: string | null,
+  externalSequenceNumber: string | null,
+  externalReceived: number | null,
+  externalConsentId: string | null,
+];
+
+/** A row that starts with an `EventRow`'s columns (a join may select more after them). */
+export type StartingWithEvent = readonly [...EventRow, ...unknown[]];
+
+/** Where an `EventRow`'s execution context is, and how many columns it has (a join's own columns come after). */
+export const executionContextColumn = 7;
+export const eventColumnCount = 13;
 
 /**
  * Parses execution contexts, each distinct text once: the events of one commit share their context, and a stream
@@ -47,34 +57,34 @@ export function executionContextParser(): (text: string) => ExecutionContext {
   };
 }
 
-export function toCommittedEvents(rows: readonly EventRow[]): CommittedEvent[] {
+export function toCommittedEvents(rows: readonly StartingWithEvent[]): CommittedEvent[] {
   const contextOf = executionContextParser();
-  return rows.map((row) => toCommittedEvent(row, contextOf(row.execution_context)));
+  return rows.map((row) => toCommittedEvent(row, contextOf(row[executionContextColumn])));
 }
 
-export function toCommittedEvent(row: EventRow, executionContext: ExecutionContext): CommittedEvent {
+export function toCommittedEvent(row: StartingWithEvent, executionContext: ExecutionContext): CommittedEvent {
+  // By index, in `EventRow`'s order (destructuring would go through the array iterator).
+  const aggregateRootId = row[8];
+  const externalSequenceNumber = row[10];
   return {
-    sequenceNumber: Number(row.sequence_number) as EventLogSequenceNumber,
-    occurred: row.occurred,
-    eventSourceId: row.event_source_id as EventSourceId,
+    sequenceNumber: Number(row[0]) as EventLogSequenceNumber,
+    occurred: new Date(row[6]),
+    eventSourceId: row[1] as EventSourceId,
     executionContext,
-    type: { id: row.type_id as ArtifactId, generation: Number(row.type_generation) },
-    public: row.public,
-    content: row.content,
+    type: { id: row[2] as ArtifactId, generation: Number(row[3]) },
+    public: row[4],
+    content: row[5],
     aggregate:
-      row.aggregate_root_id === null
+      aggregateRootId === null
         ? undefined
-        : {
-            rootId: row.aggregate_root_id as AggregateRootId,
-            version: Number(row.aggregate_version) as AggregateRootVersion,
-          },
+        : { rootId: aggregateRootId as AggregateRootId, version: Number(row[9]) as AggregateRootVersion },
     external:
-      row.external_sequence_number === null
+      externalSequenceNumber === null
         ? undefined
         : {
-            sequenceNumber: Number(row.external_sequence_number) as EventLogSequenceNumber,
-            received: row.external_received as Date,
-            consentId: row.external_consent_id as ConsentId,
+            sequenceNumber: Number(externalSequenceNumber) as EventLogSequenceNumber,
+            received: new Date(row[11] as number),
+            consentId: row[12] as ConsentId,
           },
   };
 }

@@ -29,9 +29,9 @@ export class PoolReader {
   }
 
   /** The rows as arrays of column values, in the statement's column order: no object per row. */
-  async arrays<R extends unknown[]>(statement: Statement, values: unknown[], what: string): Promise<R[]> {
+  async arrays<R extends readonly unknown[]>(statement: Statement, values: unknown[], what: string): Promise<R[]> {
     try {
-      return (await this.#pool.query<R>({ ...statement, values, rowMode: 'array' })).rows;
+      return (await this.#pool.query<unknown[]>({ ...statement, values, rowMode: 'array' })).rows as unknown as R[];
     } catch (error) {
       throw this.#failure(error, what);
     }

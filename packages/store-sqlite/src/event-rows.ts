@@ -8,22 +8,28 @@ import type {
 } from '@dolittle-ts/fundamentals';
 import type { CommittedEvent } from '@dolittle-ts/store';
 
-/** An `events` row as the event log and the streams read it. */
-export interface EventRow {
-  readonly sequence_number: number;
-  readonly occurred: number;
-  readonly event_source_id: string;
-  readonly type_id: string;
-  readonly type_generation: number;
-  readonly public: number;
-  readonly content: string;
-  readonly execution_context: string;
-  readonly aggregate_root_id: string | null;
-  readonly aggregate_version: number | null;
-  readonly external_sequence_number: number | null;
-  readonly external_received: number | null;
-  readonly external_consent_id: string | null;
-}
+/**
+ * An `events` row as the event log and the streams read it: the columns of `eventColumns`, in that order, as an
+ * array (statements read with `.raw()`: no object per row).
+ */
+export type EventRow = readonly [
+  sequenceNumber: number,
+  occurred: number,
+  eventSourceId: string,
+  typeId: string,
+  typeGeneration: number,
+  isPublic: number,
+  content: string,
+  executionContext: string,
+  aggregateRootId: string | null,
+  aggregateVersion: number | null,
+  externalSequenceNumber: number | null,
+  externalReceived: number | null,
+  externalConsentId: string | null,
+];
+
+/** A row that starts with an `EventRow`'s columns (a join may select more after them). */
+export type StartingWithEvent = readonly [...EventRow, ...unknown[]];
 
 const eventColumnNames = [
   'sequence_number',
@@ -39,9 +45,9 @@ const eventColumnNames = [
   'external_sequence_number',
   'external_received',
   'external_consent_id',
-] as const satisfies readonly (keyof EventRow)[];
+] as const;
 
-/** The columns of an `EventRow`, for a SELECT over `events`; in a join, qualified with the events table's alias. */
+/** The columns of an `EventRow` in its order, for a SELECT over `events` read with `.raw()`; in a join, qualified with the events table's alias. */
 export function eventColumns(alias?: string): string {
   return eventColumnNames.map((column) => (alias === undefined ? column : `${alias}.${column}`)).join(', ');
 }
@@ -52,38 +58,39 @@ export function rowsToEvents(rows: readonly EventRow[]): CommittedEvent[] {
   return rows.map((row) => toCommittedEvent(row, contextOf(row, contexts)));
 }
 
-export function contextOf(row: EventRow, contexts: Map<string, ExecutionContext>): ExecutionContext {
-  let executionContext = contexts.get(row.execution_context);
+export function contextOf(row: StartingWithEvent, contexts: Map<string, ExecutionContext>): ExecutionContext {
+  const text = row[7];
+  let executionContext = contexts.get(text);
   if (executionContext === undefined) {
-    executionContext = JSON.parse(row.execution_context) as ExecutionContext;
-    contexts.set(row.execution_context, executionContext);
+    executionContext = JSON.parse(text) as ExecutionContext;
+    contexts.set(text, executionContext);
   }
   return executionContext;
 }
 
-export function toCommittedEvent(row: EventRow, executionContext: ExecutionContext): CommittedEvent {
+export function toCommittedEvent(row: StartingWithEvent, executionContext: ExecutionContext): CommittedEvent {
+  // By index, in `EventRow`'s order (destructuring would go through the array iterator).
+  const aggregateRootId = row[8];
+  const externalSequenceNumber = row[10];
   return {
-    sequenceNumber: row.sequence_number as EventLogSequenceNumber,
-    occurred: new Date(row.occurred),
-    eventSourceId: row.event_source_id as EventSourceId,
+    sequenceNumber: row[0] as EventLogSequenceNumber,
+    occurred: new Date(row[1]),
+    eventSourceId: row[2] as EventSourceId,
     executionContext,
-    type: { id: row.type_id as CommittedEvent['type']['id'], generation: row.type_generation },
-    public: row.public !== 0,
-    content: row.content,
+    type: { id: row[3] as CommittedEvent['type']['id'], generation: row[4] },
+    public: row[5] !== 0,
+    content: row[6],
     aggregate:
-      row.aggregate_root_id === null
+      aggregateRootId === null
         ? undefined
-        : {
-            rootId: row.aggregate_root_id as AggregateRootId,
-            version: row.aggregate_version as AggregateRootVersion,
-          },
+        : { rootId: aggregateRootId as AggregateRootId, version: row[9] as AggregateRootVersion },
     external:
-      row.external_sequence_number === null
+      externalSequenceNumber === null
         ? undefined
         : {
-            sequenceNumber: row.external_sequence_number as EventLogSequenceNumber,
-            received: new Date(row.external_received ?? 0),
-            consentId: row.external_consent_id as ConsentId,
+            sequenceNumber: externalSequenceNumber as EventLogSequenceNumber,
+            received: new Date(row[11] ?? 0),
+            consentId: row[12] as ConsentId,
           },
   };
 }

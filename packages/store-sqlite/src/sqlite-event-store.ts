@@ -76,13 +76,17 @@ export class SqliteEventStore implements EventStore {
         'SELECT sequence_number FROM events WHERE scope = ? ORDER BY sequence_number DESC LIMIT 1',
       )
       .pluck();
-    this.#selectRange = db.prepare(
-      `SELECT ${eventColumns()} FROM events WHERE scope = ? AND sequence_number >= ? ORDER BY sequence_number LIMIT ?`,
-    );
-    this.#selectAggregate = db.prepare(
-      `SELECT ${eventColumns()} FROM events
-        WHERE aggregate_root_id = ? AND event_source_id = ? AND scope = ? ORDER BY aggregate_version`,
-    );
+    this.#selectRange = db
+      .prepare<[string, number, number], EventRow>(
+        `SELECT ${eventColumns()} FROM events WHERE scope = ? AND sequence_number >= ? ORDER BY sequence_number LIMIT ?`,
+      )
+      .raw();
+    this.#selectAggregate = db
+      .prepare<[string, string, string], EventRow>(
+        `SELECT ${eventColumns()} FROM events
+          WHERE aggregate_root_id = ? AND event_source_id = ? AND scope = ? ORDER BY aggregate_version`,
+      )
+      .raw();
     this.#writeBatch = db.transaction((batch, occurred, first) => this.#write(batch, occurred, first)).immediate;
     this.#writeReceived = db.transaction(
       (

@@ -2,6 +2,7 @@ import type { ArtifactId, ExecutionContext as DomainExecutionContext, ScopeId } 
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { RuntimeMetrics } from '../metrics/metrics.js';
+import type { ProcessedRecorder } from '../metrics/processing-metrics.js';
 import type { ActiveProcessors } from '../processing/active-processors.js';
 import { type EventHandlerDefinition, registerEventHandler } from '../processing/event-handler.js';
 import type { EventProcessor } from '../processing/processing-result.js';
@@ -131,29 +132,28 @@ function headProcessor(
   definition: EventHandlerDefinition,
   metrics: RuntimeMetrics,
 ): EventProcessor {
-  const contexts = new Map<string, DomainExecutionContext>();
+  // Per tenant: the head's execution context for it, and the recorder of its calls' metrics.
+  const tenants = new Map<string, { executionContext: DomainExecutionContext; recorder: ProcessedRecorder }>();
   const { scope, partitioned } = definition;
   return {
     async process(event, retry, context) {
-      let executionContext = contexts.get(context.tenant);
-      if (executionContext === undefined) {
-        executionContext = { ...connection.executionContext, tenantId: context.tenant };
-        contexts.set(context.tenant, executionContext);
+      let tenant = tenants.get(context.tenant);
+      if (tenant === undefined) {
+        tenant = {
+          executionContext: { ...connection.executionContext, tenantId: context.tenant },
+          recorder: metrics.processing.recorder('event-handler', context.tenant),
+        };
+        tenants.set(context.tenant, tenant);
       }
       const fields = { event: event.event, partition: event.partition, scope, partitioned, retry };
       const started = performance.now();
       const response = await connection.callEncoded(
         (requestContext) => encodeHandleEventRequestMessage(requestContext, fields),
-        executionContext,
+        tenant.executionContext,
         { signal: context.signal },
       );
       const result = processingResultOf(response.getFailure());
-      metrics.processed(
-        'event-handler',
-        context.tenant,
-        result.kind === 'failed',
-        (performance.now() - started) / 1000,
-      );
+      tenant.recorder.record(result.kind === 'failed', (performance.now() - started) / 1000);
       return result;
     },
   };

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { ProcessingMetrics, type ProcessorKind } from './processing-metrics.js';
 
 /** The Runtime's Prometheus metrics, served on `/metrics` (default port 9700). */
 export class RuntimeMetrics {
@@ -32,29 +33,15 @@ export class RuntimeMetrics {
     registers: [this.registry],
   });
 
-  readonly eventsProcessed = new Counter({
-    name: 'dolittle_events_processed_total',
-    help: 'Events a head processed for an event handler, filter or projection, by result',
-    labelNames: ['tenant', 'kind', 'result'] as const,
-    registers: [this.registry],
-  });
-  readonly processingSeconds = new Histogram({
-    name: 'dolittle_processing_seconds',
-    help: 'Round trip of one event to a head and back',
-    labelNames: ['kind'] as const,
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5],
-    registers: [this.registry],
-  });
+  /** `dolittle_events_processed_total` and `dolittle_processing_seconds`: every event a head processes. */
+  readonly processing = new ProcessingMetrics(this.registry);
 
-  /** Records one head call; `failed` when the head answered with a failure. */
-  processed(
-    kind: 'event-handler' | 'filter' | 'projection' | 'embedding',
-    tenant: string,
-    failed: boolean,
-    seconds: number,
-  ): void {
-    this.eventsProcessed.inc({ tenant, kind, result: failed ? 'failed' : 'succeeded' });
-    this.processingSeconds.observe({ kind }, seconds);
+  /**
+   * Records one head call; `failed` when the head answered with a failure. A caller on a hot path keeps
+   * `processing.recorder(kind, tenant)` instead, which skips the lookups.
+   */
+  processed(kind: ProcessorKind, tenant: string, failed: boolean, seconds: number): void {
+    this.processing.recorder(kind, tenant).record(failed, seconds);
   }
 
   constructor() {

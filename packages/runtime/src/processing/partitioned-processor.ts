@@ -40,10 +40,12 @@ export async function runPartitionedProcessor(
 ): Promise<void> {
   const { key, source, states, watcher, processor, context, logger } = options;
   const outer = context.signal;
-  const batchSize = options.batchSize ?? 100;
+  // Reads of 500: a read costs mostly per statement (on PostgreSQL a round trip through the pool), and 1,000 events
+  // read ahead (two reads) keep every partition in flight busy while bounding what one processor holds in memory.
+  const batchSize = options.batchSize ?? 500;
   const pollFallbackMs = options.pollFallbackMs ?? 60_000;
   const maxInFlight = Math.max(1, options.partitionsInFlight ?? 8);
-  const maxReadAhead = Math.max(batchSize, options.maxReadAhead ?? batchSize * 10);
+  const maxReadAhead = Math.max(batchSize, options.maxReadAhead ?? batchSize * 2);
   const now = options.now ?? (() => new Date());
 
   // Stops the workers when the head goes away or a worker meets an error (not a processing failure).
