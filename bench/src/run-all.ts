@@ -47,7 +47,19 @@ const benchmarks: readonly Benchmark[] = [
     what: 'public events from one Runtime to another',
     perStore: true,
   },
+  {
+    name: 'growth',
+    script: 'growth.js',
+    what: 'commit latency and catch-up at 0 / 100,000 / 1,000,000 events; 1 / 10 / 100 tenants; RSS',
+    perStore: true,
+  },
   { name: 'sdk-overhead', script: 'sdk-overhead.js', what: 'our SDK against a bare contracts client', perStore: false },
+  {
+    name: 'peer-emmett',
+    script: 'peer-emmett.js',
+    what: 'Emmett beside ours (SDK remote and embedded) and the driver ceilings; consumer delivery counted',
+    perStore: true,
+  },
 ];
 
 interface Outcome {
