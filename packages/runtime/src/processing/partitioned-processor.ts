@@ -125,16 +125,19 @@ export async function runPartitionedProcessor(
    * Saves the position when the processor goes idle: at once if nothing was saved for `saveEveryMs`, else when that
    * time is up, so a trickle of live events does not cost a durable write each. Until then a crash redelivers them.
    */
+  const saveInBackground = () => {
+    save().catch((error: unknown) => {
+      if (!signal.aborted) fatal = error;
+      stop.abort();
+    });
+  };
   const saveSoon = () => {
     if (saveTimer !== undefined) return;
     const wait = lastSavedAt + saveEveryMs - Date.now();
     saveTimer = setTimeout(
       () => {
         saveTimer = undefined;
-        save().catch((error: unknown) => {
-          if (!signal.aborted) fatal = error;
-          stop.abort();
-        });
+        saveInBackground();
       },
       Math.max(0, wait),
     );
@@ -316,7 +319,9 @@ export async function runPartitionedProcessor(
       }
       // The position is saved at most every `saveEveryMs` while busy (a failure is saved at once, and so is the
       // position whenever the processor goes idle): a crash redelivers at most that much, never skips.
-      if (Date.now() - lastSavedAt >= saveEveryMs) await save();
+      // The save runs beside the reading (saves are chained, each writes the watermark of its own moment), so events
+      // arriving meanwhile are not held up behind a durable write.
+      if (Date.now() - lastSavedAt >= saveEveryMs) saveInBackground();
     }
   } finally {
     outer.removeEventListener('abort', onOuterAbort);
