@@ -29,9 +29,33 @@ export async function postgresUnderTest(): Promise<StoreUnderTest> {
   return {
     name: 'postgres',
     runtimeStore: { postgres: database.url },
-    openDirectly: () => createPostgresStoreProvider({ connectionString: database.url }),
+    openDirectly: () => waitingForKilledWriters(createPostgresStoreProvider({ connectionString: database.url })),
     dispose: () => database.drop(),
   };
 }
 
 export const storesUnderTest = [sqliteUnderTest, postgresUnderTest] as const;
+
+/**
+ * After a kill -9, the killed Runtime's database session keeps the tenant's writer lock until PostgreSQL notices the
+ * client is gone (usually milliseconds; longer when the session was in the middle of a commit). Opening directly then
+ * waits for that, for up to 10 s, instead of failing with StoreLocked.
+ */
+function waitingForKilledWriters(provider: StoreProvider): StoreProvider {
+  return {
+    kind: provider.kind,
+    locationOf: (tenantId) => provider.locationOf(tenantId),
+    open: async (tenantId, options) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          return await provider.open(tenantId, options);
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== 'StoreLocked' || Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    },
+    close: () => provider.close(),
+  };
+}
