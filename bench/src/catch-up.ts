@@ -22,7 +22,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CatchUpHead, checkHandleResultEncoding } from './catch-up-head.js';
 import {
@@ -48,6 +47,7 @@ import {
 } from './support/event-store-wire.js';
 import { Latencies } from './support/latencies.js';
 import { describeMachine, type Machine } from './support/machine.js';
+import { runIfMain } from './support/main-module.js';
 import { summarizeFields } from './support/protobuf-wire.js';
 import { formatCount, formatFigure, formatTable } from './support/table.js';
 import { connectClients, type UnaryClient } from './support/unary-client.js';
@@ -712,12 +712,4 @@ export async function runCatchUpFromCli(
   await runCatchUp(parseCatchUpOptions(argv, benchDir, { lenient }));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const benchDir = dirname(dirname(fileURLToPath(import.meta.url)));
-  try {
-    await runCatchUpFromCli(process.argv.slice(2), benchDir);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, (argv, benchDir) => runCatchUpFromCli(argv, benchDir));

@@ -24,7 +24,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   freshPostgresDatabase,
   type PostgresDatabase,
@@ -43,6 +43,7 @@ import {
   ProducerCommitter,
   subscribe,
 } from './event-horizon-wire.js';
+import { runIfMain } from './support/main-module.js';
 
 type StoreName = 'sqlite' | 'postgres';
 
@@ -826,12 +827,4 @@ export async function runEventHorizonFromCli(
   await runEventHorizonBench(parseEventHorizonOptions(argv, benchDir, { lenient }));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const benchDir = dirname(dirname(fileURLToPath(import.meta.url)));
-  try {
-    await runEventHorizonFromCli(process.argv.slice(2), benchDir);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, (argv, benchDir) => runEventHorizonFromCli(argv, benchDir));

@@ -9,8 +9,7 @@
  *                             [--out FILE]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname } from 'node:path';
 import { checkHandleResultEncoding } from './catch-up-head.js';
 import { benchVersions, progress } from './catch-up-setup.js';
 import { type LogSizeResults, measureLogSizes } from './growth/log-size.js';
@@ -18,6 +17,7 @@ import { type GrowthOptions, parseGrowthOptions } from './growth/options.js';
 import { formatGrowthReport, type GrowthResults } from './growth/report.js';
 import { measureTenantCount, type TenantsFigure } from './growth/tenants.js';
 import { describeMachine } from './support/machine.js';
+import { runIfMain } from './support/main-module.js';
 
 export async function runGrowth(options: GrowthOptions): Promise<GrowthResults> {
   checkHandleResultEncoding();
@@ -61,12 +61,4 @@ export async function runGrowthFromCli(
   await runGrowth(parseGrowthOptions(argv, benchDir, { lenient }));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const benchDir = dirname(dirname(fileURLToPath(import.meta.url)));
-  try {
-    await runGrowthFromCli(process.argv.slice(2), benchDir);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, (argv, benchDir) => runGrowthFromCli(argv, benchDir));

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freshPostgresDatabase, testPostgresUrl } from '@dolittle-ts/compat/harness';
 import { benchVersions, parseStores, progress, type Versions } from './catch-up-setup.js';
@@ -31,6 +31,7 @@ import { formatPeerReport } from './peer/report.js';
 import type { PeerStore, PeerTarget } from './peer/target.js';
 import { runWorkload, type WorkloadOptions, type WorkloadResult } from './peer/workload.js';
 import { describeMachine, type Machine } from './support/machine.js';
+import { runIfMain } from './support/main-module.js';
 
 const benchRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -327,12 +328,4 @@ export async function runPeerEmmettFromCli(
   await runPeerEmmett(parsePeerOptions(argv, benchDir, { lenient }));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const benchDir = dirname(dirname(fileURLToPath(import.meta.url)));
-  try {
-    await runPeerEmmettFromCli(process.argv.slice(2), benchDir);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, (argv, benchDir) => runPeerEmmettFromCli(argv, benchDir));

@@ -24,7 +24,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import artifactPb from '@dolittle/contracts/Artifacts/Artifact_pb.js';
 import eventStorePb from '@dolittle/runtime.contracts/Events/EventStore_pb.js';
@@ -53,6 +52,7 @@ import { withCpuWindow } from './support/cpu-window.js';
 import { benchEventTypeId, checkCommitEventsResponse, eventStorePaths } from './support/event-store-wire.js';
 import { Latencies, type LatencySummary } from './support/latencies.js';
 import { describeMachine, type Machine } from './support/machine.js';
+import { runIfMain } from './support/main-module.js';
 import { formatCount, formatFigure, formatTable } from './support/table.js';
 import { connectClients, type UnaryClient } from './support/unary-client.js';
 
@@ -744,12 +744,4 @@ export async function runRebuildFromCli(
   await runProjectionRebuild(parseProjectionRebuildOptions(argv, benchDir, { lenient }));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const benchDir = dirname(dirname(fileURLToPath(import.meta.url)));
-  try {
-    await runRebuildFromCli(process.argv.slice(2), benchDir);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+await runIfMain(import.meta.url, (argv, benchDir) => runRebuildFromCli(argv, benchDir));
