@@ -33,15 +33,24 @@ export function createGrpcServer(options: GrpcServerOptions): Server {
 }
 
 /**
- * Serves the service's methods. A request whose bytes are not the method's protobuf message is refused with
+ * Serves the service's methods. A unary request whose bytes are not the method's protobuf message is refused with
  * INVALID_ARGUMENT naming the method and what the decoder found wrong (left to itself, the gRPC library answers
  * INTERNAL "Error deserializing request", which tells the client nothing); the implementation never sees it.
+ * Streamed requests (the reverse calls) keep the library's own answer, which ends the call at once: ending a
+ * stream from inside its message flow proved unreliable under a burst (the call stayed open).
  */
 export function addService(server: Server, definition: unknown, implementation: UntypedServiceImplementation): void {
   const methods = definition as ServiceDefinition;
   const guarded: Record<string, ServiceDefinition[string]> = {};
   const handlers: UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(methods)) {
+    const handler =
+      implementation[name] ?? (method.originalName === undefined ? undefined : implementation[method.originalName]);
+    if (method.requestStream || handler === undefined) {
+      guarded[name] = method;
+      if (handler !== undefined) handlers[name] = handler;
+      continue;
+    }
     const decode = method.requestDeserialize;
     guarded[name] = {
       ...method,
@@ -53,9 +62,7 @@ export function addService(server: Server, definition: unknown, implementation: 
         }
       },
     };
-    const handler =
-      implementation[name] ?? (method.originalName === undefined ? undefined : implementation[method.originalName]);
-    if (handler !== undefined) handlers[name] = refusingUndecodable(method, handler);
+    handlers[name] = refusingUndecodable(handler);
   }
   server.addService(guarded as ServiceDefinition, handlers);
 }
@@ -74,30 +81,19 @@ class UndecodableRequest {
   }
 }
 
-function refusingUndecodable(method: ServiceDefinition[string], handler: Handler): Handler {
-  // biome-ignore lint/suspicious/noExplicitAny: the four call shapes of grpc-js share no common type
+function refusingUndecodable(handler: Handler): Handler {
+  // biome-ignore lint/suspicious/noExplicitAny: the call shapes of grpc-js share no common type
   const call = handler as (call: any, callback?: any) => void;
-  if (!method.requestStream) {
-    return ((
-      serverCall: { request: unknown; emit(event: string, value: unknown): boolean },
-      callback?: (error: Partial<ServiceError>) => void,
-    ) => {
-      if (serverCall.request instanceof UndecodableRequest) {
-        if (callback !== undefined) callback(serverCall.request.status);
-        else serverCall.emit('error', serverCall.request.status);
-        return;
-      }
-      call(serverCall, callback);
-    }) as Handler;
-  }
-  // Streamed requests: the first undecodable message ends the call (grpc-js turns an 'error' event into the status).
-  return ((serverCall: { emit(event: string | symbol, ...values: unknown[]): boolean }, callback?: unknown) => {
-    const emit = serverCall.emit.bind(serverCall);
-    serverCall.emit = (event: string | symbol, ...values: unknown[]) => {
-      const [value] = values;
-      if (event === 'data' && value instanceof UndecodableRequest) return emit('error', value.status);
-      return emit(event, ...values);
-    };
+  return ((
+    serverCall: { request: unknown; emit(event: string, value: unknown): boolean },
+    callback?: (error: Partial<ServiceError>) => void,
+  ) => {
+    if (serverCall.request instanceof UndecodableRequest) {
+      // Unary: answer through the callback; server streaming: grpc-js sends an 'error' event's status at once.
+      if (callback !== undefined) callback(serverCall.request.status);
+      else serverCall.emit('error', serverCall.request.status);
+      return;
+    }
     call(serverCall, callback);
   }) as Handler;
 }
