@@ -91,12 +91,8 @@ const usage = `node bench/dist/catch-up.js [--store sqlite|postgres|all] [--quic
                 (figures from a profiled run are not to be quoted)
   --out         the JSON results file (default bench/results/catch-up.json)`;
 
-/** Parses the flags; `lenient` ignores flags meant for other benchmarks (run-all passes every flag to every one). */
-export function parseCatchUpOptions(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): CatchUpOptions {
+/** Parses the flags; an unknown one is refused. */
+export function parseCatchUpOptions(argv: readonly string[], benchDir: string): CatchUpOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -111,8 +107,8 @@ export function parseCatchUpOptions(
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
-    strict: !lenient,
-    allowPositionals: lenient,
+    strict: true,
+    allowPositionals: false,
   });
   if (values.help === true) {
     console.log(usage);
@@ -703,13 +699,6 @@ export function formatCatchUpReport(results: CatchUpResults): string {
   return lines.join('\n');
 }
 
-/** `node bench/dist/catch-up.js …`, and run-all's entry (lenient: it passes every benchmark's flags). */
-export async function runCatchUpFromCli(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): Promise<void> {
-  await runCatchUp(parseCatchUpOptions(argv, benchDir, { lenient }));
-}
-
-await runIfMain(import.meta.url, (argv, benchDir) => runCatchUpFromCli(argv, benchDir));
+await runIfMain(import.meta.url, async (argv, benchDir) => {
+  await runCatchUp(parseCatchUpOptions(argv, benchDir));
+});

@@ -61,12 +61,8 @@ export interface EventHorizonBenchOptions {
 const usage =
   'node bench/dist/event-horizon.js [--store sqlite|postgres|all] [--events N] [--batch N] [--committers N] [--rate N] [--duration S] [--quick] [--out FILE]';
 
-/** Parses the flags; `lenient` ignores flags meant for other benchmarks (run-all passes every flag to every one). */
-export function parseEventHorizonOptions(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): EventHorizonBenchOptions {
+/** Parses the flags; an unknown one is refused. */
+export function parseEventHorizonOptions(argv: readonly string[], benchDir: string): EventHorizonBenchOptions {
   const quick = argv.includes('--quick');
   const value = (name: string): string | undefined => {
     const index = argv.indexOf(name);
@@ -82,20 +78,9 @@ export function parseEventHorizonOptions(
     if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name}: not a positive number: ${given}\n${usage}`);
     return parsed;
   };
-  if (!lenient) {
-    const known = new Set([
-      '--store',
-      '--events',
-      '--batch',
-      '--committers',
-      '--rate',
-      '--duration',
-      '--quick',
-      '--out',
-    ]);
-    for (const arg of argv) {
-      if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown flag ${arg}\n${usage}`);
-    }
+  const known = new Set(['--store', '--events', '--batch', '--committers', '--rate', '--duration', '--quick', '--out']);
+  for (const arg of argv) {
+    if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown flag ${arg}\n${usage}`);
   }
   const store = value('--store') ?? 'all';
   if (!['sqlite', 'postgres', 'all'].includes(store)) throw new Error(`--store: sqlite, postgres or all\n${usage}`);
@@ -107,8 +92,7 @@ export function parseEventHorizonOptions(
     rate: number('--rate', 200),
     durationSeconds: number('--duration', quick ? 5 : 20),
     warmup: quick ? 200 : 1_000,
-    // run-all passes every flag on: another benchmark's --out must not become this one's file.
-    out: resolve((lenient ? undefined : value('--out')) ?? join(benchDir, 'results', 'event-horizon.json')),
+    out: resolve(value('--out') ?? join(benchDir, 'results', 'event-horizon.json')),
   };
 }
 
@@ -818,13 +802,6 @@ function warnings(results: readonly StoreResult[]): string[] {
   return lines;
 }
 
-/** `node bench/dist/event-horizon.js …`, and run-all's entry (lenient: it passes every benchmark's flags). */
-export async function runEventHorizonFromCli(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): Promise<void> {
-  await runEventHorizonBench(parseEventHorizonOptions(argv, benchDir, { lenient }));
-}
-
-await runIfMain(import.meta.url, (argv, benchDir) => runEventHorizonFromCli(argv, benchDir));
+await runIfMain(import.meta.url, async (argv, benchDir) => {
+  await runEventHorizonBench(parseEventHorizonOptions(argv, benchDir));
+});

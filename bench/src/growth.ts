@@ -52,13 +52,6 @@ export async function runGrowth(options: GrowthOptions): Promise<GrowthResults> 
   return results;
 }
 
-/** `node bench/dist/growth.js …`, and run-all's entry (lenient: it passes every benchmark's flags). */
-export async function runGrowthFromCli(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): Promise<void> {
-  await runGrowth(parseGrowthOptions(argv, benchDir, { lenient }));
-}
-
-await runIfMain(import.meta.url, (argv, benchDir) => runGrowthFromCli(argv, benchDir));
+await runIfMain(import.meta.url, async (argv, benchDir) => {
+  await runGrowth(parseGrowthOptions(argv, benchDir));
+});

@@ -65,11 +65,7 @@ const usage = `node bench/dist/peer-emmett.js [--quick] [--only emmett|ours|all]
   --out     the JSON results file (default bench/results/peer-emmett.json)
   --report  print the report of that JSON file again (measures nothing)`;
 
-export function parsePeerOptions(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): PeerOptions {
+export function parsePeerOptions(argv: readonly string[], benchDir: string): PeerOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -81,14 +77,14 @@ export function parsePeerOptions(
       report: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
-    strict: !lenient,
-    allowPositionals: lenient,
+    strict: true,
+    allowPositionals: false,
   });
   if (values.help === true) {
     console.log(usage);
     process.exit(0);
   }
-  if (typeof values.report === 'string' && !lenient) {
+  if (typeof values.report === 'string') {
     // Prints the report of an earlier run's JSON again, measuring nothing.
     console.log(formatPeerReport(JSON.parse(readFileSync(resolve(values.report), 'utf8')) as PeerResults));
     process.exit(0);
@@ -320,12 +316,6 @@ function emmettVersions(): Record<string, string> {
   );
 }
 
-export async function runPeerEmmettFromCli(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): Promise<void> {
-  await runPeerEmmett(parsePeerOptions(argv, benchDir, { lenient }));
-}
-
-await runIfMain(import.meta.url, (argv, benchDir) => runPeerEmmettFromCli(argv, benchDir));
+await runIfMain(import.meta.url, async (argv, benchDir) => {
+  await runPeerEmmett(parsePeerOptions(argv, benchDir));
+});

@@ -95,12 +95,8 @@ const usage = `node bench/dist/projection-rebuild.js [--store sqlite|postgres|al
                   DIR (figures from a profiled run are not to be quoted)
   --out           the JSON results file (default bench/results/projection-rebuild.json)`;
 
-/** Parses the flags; `lenient` ignores flags meant for other benchmarks (run-all passes every flag to every one). */
-export function parseProjectionRebuildOptions(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): ProjectionRebuildOptions {
+/** Parses the flags; an unknown one is refused. */
+export function parseProjectionRebuildOptions(argv: readonly string[], benchDir: string): ProjectionRebuildOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -113,8 +109,8 @@ export function parseProjectionRebuildOptions(
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
-    strict: !lenient,
-    allowPositionals: lenient,
+    strict: true,
+    allowPositionals: false,
   });
   if (values.help === true) {
     console.log(usage);
@@ -735,13 +731,6 @@ export function formatProjectionReport(results: ProjectionRebuildResults): strin
   return lines.join('\n');
 }
 
-/** `node bench/dist/projection-rebuild.js …`, and run-all's entry (lenient: it passes every benchmark's flags). */
-export async function runRebuildFromCli(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): Promise<void> {
-  await runProjectionRebuild(parseProjectionRebuildOptions(argv, benchDir, { lenient }));
-}
-
-await runIfMain(import.meta.url, (argv, benchDir) => runRebuildFromCli(argv, benchDir));
+await runIfMain(import.meta.url, async (argv, benchDir) => {
+  await runProjectionRebuild(parseProjectionRebuildOptions(argv, benchDir));
+});

@@ -69,12 +69,8 @@ export const usage = `node bench/dist/growth.js [--store sqlite|postgres|all] [-
   --duration  seconds of each commit window (default 5; quick 2)
   --out       the JSON results file (default bench/results/growth.json)`;
 
-/** Parses the flags; `lenient` ignores flags meant for other benchmarks (run-all passes every flag to every one). */
-export function parseGrowthOptions(
-  argv: readonly string[],
-  benchDir: string,
-  { lenient = false }: { lenient?: boolean } = {},
-): GrowthOptions {
+/** Parses the flags; an unknown one is refused. */
+export function parseGrowthOptions(argv: readonly string[], benchDir: string): GrowthOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -86,8 +82,8 @@ export function parseGrowthOptions(
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
-    strict: !lenient,
-    allowPositionals: lenient,
+    strict: true,
+    allowPositionals: false,
   });
   if (values.help === true) {
     console.log(usage);
