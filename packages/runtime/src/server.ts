@@ -12,7 +12,6 @@ import {
   eventStoreService,
   filtersService,
   projectionStoreService,
-  projectionsService,
   subscriptionsService,
 } from './grpc/contracts.js';
 import { createEmbeddingsService } from './grpc/embeddings-service.js';
@@ -24,7 +23,7 @@ import { createEventStoreService } from './grpc/event-store-service.js';
 import { createFiltersService } from './grpc/filters-service.js';
 import { acceptingEncodedResponses, addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
 import { createProjectionStoreService } from './grpc/projection-store-service.js';
-import { createProjectionsService } from './grpc/projections-service.js';
+import { createProjectionsService, projectionsServiceDefinition } from './grpc/projections-service.js';
 import { createSubscriptionsService } from './grpc/subscriptions-service.js';
 import { createRuntimeCore } from './runtime-core.js';
 
@@ -77,7 +76,7 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
     );
     addService(privateServer, eventHandlersServiceDefinition, createEventHandlersService(processing));
     addService(privateServer, filtersService, createFiltersService(processing));
-    addService(privateServer, projectionsService, createProjectionsService(processing));
+    addService(privateServer, projectionsServiceDefinition, createProjectionsService(processing));
     addService(privateServer, projectionStoreService, createProjectionStoreService({ tenants, logger }));
     addService(
       privateServer,

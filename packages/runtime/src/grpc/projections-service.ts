@@ -9,13 +9,10 @@ import type { Registration } from '../processing/registration.js';
 import type { KeySelector, ProjectionDefinition } from '../projections/projection-definition.js';
 import type { ProjectionHead } from '../projections/projection-processor.js';
 import { registerProjection } from '../projections/projection-registration.js';
-import {
-  type ProjectionEventSelector,
-  ProjectionRegistrationResponse,
-  ProjectionRuntimeToClientMessage,
-} from './contracts.js';
+import { type ProjectionEventSelector, ProjectionRegistrationResponse, projectionsService } from './contracts.js';
 import { artifactFromPb, guidForLogs, uuidToGuid, validateJsonContent } from './convert.js';
 import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
+import { acceptingEncodedResponses } from './grpc-server.js';
 import { processingResultOf } from './processor-failures.js';
 import {
   acceptReverseCall,
@@ -23,8 +20,10 @@ import {
   projectionsProtocol,
   type ReverseCallConnection,
 } from './reverse-calls/index.js';
-import { preEncodedMessage } from './wire/pre-encoded-message.js';
 import { encodeProjectionRequestMessage } from './wire/projection-request-encoder.js';
+
+/** The Projections service definition, letting requests encoded beforehand (`callEncoded`) out as their bytes. */
+export const projectionsServiceDefinition = acceptingEncodedResponses(projectionsService);
 
 /** `dolittle.runtime.events.processing.Projections/Connect`. */
 export function createProjectionsService(deps: ProcessingServiceDependencies): UntypedServiceImplementation {
@@ -113,7 +112,7 @@ function headProjection(
       const fields = { current, event, retry, scope: definition.scope };
       const started = performance.now();
       const response = await connection.callEncoded(
-        (requestContext) => encodedRequest(encodeProjectionRequestMessage(requestContext, fields)),
+        (requestContext) => encodeProjectionRequestMessage(requestContext, fields),
         executionContext,
         { signal: context.signal },
       );
@@ -137,13 +136,4 @@ function headProjection(
       }
     },
   };
-}
-
-/**
- * The request bytes as what `callEncoded` writes. The Projections service definition is the generated one, whose
- * serializer takes message objects only; a pre-encoded message object passes it and is sent as the bytes. (With the
- * definition wrapped in `acceptingEncodedResponses` the bytes could be written as they are, one copy less.)
- */
-function encodedRequest(bytes: Buffer): Buffer {
-  return preEncodedMessage(ProjectionRuntimeToClientMessage, bytes) as unknown as Buffer;
 }
