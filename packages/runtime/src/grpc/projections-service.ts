@@ -7,7 +7,7 @@ import {
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Registration } from '../processing/registration.js';
 import type { KeySelector, ProjectionDefinition } from '../projections/projection-definition.js';
-import type { ProjectionHead } from '../projections/projection-processor.js';
+import type { ProjectionHead, ProjectionOutcome } from '../projections/projection-processor.js';
 import { registerProjection } from '../projections/projection-registration.js';
 import { type ProjectionEventSelector, ProjectionRegistrationResponse, projectionsService } from './contracts.js';
 import { artifactFromPb, guidForLogs, uuidToGuid, validateJsonContent } from './convert.js';
@@ -15,15 +15,22 @@ import { type ProcessingServiceDependencies, runRegistration } from './event-han
 import { acceptingEncodedResponses } from './grpc-server.js';
 import { processingResultOf } from './processor-failures.js';
 import {
+  acceptingDecodedResponses,
   acceptReverseCall,
   type ProjectionsReverseCall,
   projectionsProtocol,
   type ReverseCallConnection,
 } from './reverse-calls/index.js';
 import { encodeProjectionRequestMessage } from './wire/projection-request-encoder.js';
+import { decodeProjectionAnswer, ProjectionAnswer } from './wire/projection-response-decoder.js';
 
-/** The Projections service definition, letting requests encoded beforehand (`callEncoded`) out as their bytes. */
-export const projectionsServiceDefinition = acceptingEncodedResponses(projectionsService);
+/**
+ * The Projections service definition: requests encoded beforehand (`callEncoded`) go out as their bytes, and the
+ * head's replace and delete answers are read from their bytes (`ProjectionAnswer`).
+ */
+export const projectionsServiceDefinition = acceptingEncodedResponses(
+  acceptingDecodedResponses(projectionsService, decodeProjectionAnswer),
+);
 
 /** `dolittle.runtime.events.processing.Projections/Connect`. */
 export function createProjectionsService(deps: ProcessingServiceDependencies): UntypedServiceImplementation {
@@ -116,6 +123,10 @@ function headProjection(
         executionContext,
         { signal: context.signal },
       );
+      if (response instanceof ProjectionAnswer) {
+        metrics.processed('projection', context.tenant, false, (performance.now() - started) / 1000);
+        return response.state === undefined ? { kind: 'delete' } : replaced(response.state);
+      }
       const failure = processingResultOf(response.getFailure());
       metrics.processed('projection', context.tenant, failure.kind === 'failed', (performance.now() - started) / 1000);
       if (failure.kind === 'failed') return failure;
@@ -129,11 +140,16 @@ function headProjection(
           retryAfterMs: 5000,
         };
       }
-      try {
-        return { kind: 'replace', state: validateJsonContent(replace.getState(), 'replace.state') };
-      } catch (error) {
-        return { kind: 'failed', reason: (error as Error).message, retry: true, retryAfterMs: 5000 };
-      }
+      return replaced(replace.getState());
     },
   };
+}
+
+/** A replace answer, or a failure (retried) when its state is not JSON. */
+function replaced(state: string): ProjectionOutcome {
+  try {
+    return { kind: 'replace', state: validateJsonContent(state, 'replace.state') };
+  } catch (error) {
+    return { kind: 'failed', reason: (error as Error).message, retry: true, retryAfterMs: 5000 };
+  }
 }

@@ -23,7 +23,7 @@ import { type ReverseCallArguments, readReverseCallArguments } from './reverse-c
 import { type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 import type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
 import { ReverseCallWriter } from './reverse-call-writer.js';
-import { SucceededResponse } from './succeeded-responses.js';
+import { DecodedResponse, SucceededResponse } from './succeeded-responses.js';
 
 export interface AcceptReverseCallOptions {
   readonly logger: Logger;
@@ -179,6 +179,10 @@ class ReverseCallSession<T extends ReverseCallTypes> {
       this.#settle(message.callId, succeeded.response);
       return;
     }
+    if (message instanceof DecodedResponse) {
+      this.#settle(message.callId, message.response as T['response']);
+      return;
+    }
     if (this.#protocol.isPong(message)) return;
     const response = this.#protocol.responseOf(message);
     if (response === undefined) {
@@ -220,7 +224,7 @@ class ReverseCallSession<T extends ReverseCallTypes> {
     this.#firstMessageTimer = undefined;
     let args: ReverseCallArguments<T['arguments']>;
     try {
-      if (message instanceof SucceededResponse) {
+      if (message instanceof SucceededResponse || message instanceof DecodedResponse) {
         throw new InvalidArgument(
           this.#protocol.argumentsField,
           `must be the first message on ${this.#method}, but the first message held ${this.#protocol.succeeded?.arm ?? 'a response'}`,

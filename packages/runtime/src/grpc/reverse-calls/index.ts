@@ -24,4 +24,10 @@ export { type ProjectionsReverseCall, projectionsProtocol } from './projections-
 export { pingIntervalLimits, type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 export { describeEnd, type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 export type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
-export { acceptingSucceededResponses, SucceededResponse, succeededResponseCallId } from './succeeded-responses.js';
+export {
+  acceptingDecodedResponses,
+  acceptingSucceededResponses,
+  DecodedResponse,
+  SucceededResponse,
+  succeededResponseCallId,
+} from './succeeded-responses.js';

@@ -4,9 +4,10 @@ import {
   type ProjectionRegistrationRequest,
   ProjectionRegistrationResponse,
   type ProjectionRequest,
-  type ProjectionResponse,
+  ProjectionResponse,
   ProjectionRuntimeToClientMessage,
 } from '../contracts.js';
+import type { ProjectionAnswer } from '../wire/projection-response-decoder.js';
 import type { ReverseCallProtocol } from './reverse-call-protocol.js';
 
 /** `dolittle.runtime.events.processing.Projections/Connect`. */
@@ -16,7 +17,8 @@ export interface ProjectionsReverseCall {
   readonly arguments: ProjectionRegistrationRequest;
   readonly connectResponse: ProjectionRegistrationResponse;
   readonly request: ProjectionRequest;
-  readonly response: ProjectionResponse;
+  /** A `ProjectionAnswer` when the service definition read a replace or delete from its bytes. */
+  readonly response: ProjectionResponse | ProjectionAnswer;
 }
 
 const arms: Record<number, string> = { 1: 'registrationRequest', 2: 'handleResult', 3: 'pong' };
@@ -28,7 +30,7 @@ export const projectionsProtocol: ReverseCallProtocol<ProjectionsReverseCall> = 
   argumentsOf: (message) => message.getRegistrationrequest(),
   argumentsContextOf: (args) => args.getCallcontext(),
   responseOf: (message) => message.getHandleresult(),
-  responseContextOf: (response) => response.getCallcontext(),
+  responseContextOf: (response) => (response instanceof ProjectionResponse ? response.getCallcontext() : undefined),
   isPong: (message) => message.hasPong(),
   connectResponse: (response) => new ProjectionRuntimeToClientMessage().setRegistrationresponse(response),
   failedConnectResponse: (failure) =>

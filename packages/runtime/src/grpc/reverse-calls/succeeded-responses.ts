@@ -4,6 +4,17 @@
  * it. Such a response is recognised from its bytes instead and arrives at the dispatcher as a `SucceededResponse`.
  */
 
+/**
+ * A client message the service definition read from its bytes itself (see `acceptingDecodedResponses`): a response to
+ * the call `callId` names, which resolves with `response`.
+ */
+export class DecodedResponse<R> {
+  constructor(
+    readonly callId: Uint8Array,
+    readonly response: R,
+  ) {}
+}
+
 /** A client message that is the response arm holding nothing but `callContext { callId }`, 16 bytes. */
 export class SucceededResponse {
   readonly callId: Uint8Array;
@@ -41,6 +52,24 @@ export function acceptingSucceededResponses<D extends object>(definition: D, res
         const callId = succeededResponseCallId(bytes, responseField);
         return callId === undefined ? method.requestDeserialize(bytes) : new SucceededResponse(callId);
       },
+    };
+  }
+  return copy as D;
+}
+
+/**
+ * The service definition with requests that `decode` reads from their bytes (a `DecodedResponse`, for the hot
+ * responses of a reverse call); every message it gives undefined for is decoded as before.
+ */
+export function acceptingDecodedResponses<D extends object>(
+  definition: D,
+  decode: (bytes: Buffer) => DecodedResponse<unknown> | undefined,
+): D {
+  const copy: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(definition as Record<string, MethodDefinition>)) {
+    copy[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => decode(bytes) ?? method.requestDeserialize(bytes),
     };
   }
   return copy as D;
