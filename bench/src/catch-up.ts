@@ -9,8 +9,9 @@
  *   2. catch-up: a lean head (catch-up-head.ts, the contracts spoken by hand, answering at once) registers a
  *      partitioned handler for the event type; timed from the registration request until the head has been given
  *      the last of the events; the Runtime's CPU (from /proc) over the same window;
- *   3. live: one-event Commits at --rate per second (500, open loop) for --duration seconds (20); latency = from the
- *      Commit being sent to the head being given that event.
+ *   3. live: one-event Commits at --rate per second (500, open loop) for --duration seconds (20), sent from a worker
+ *      thread (catch-up-live-sender.ts: its own heap, so neither side's garbage collection pauses the other);
+ *      latency = from the Commit being sent to the head being given that event.
  *
  * Baseline, same run: the store's raw read of the same events through its driver, the Runtime stopped, in the pages
  * the Runtime reads; and the partitions-in-flight 1 run against the default.
@@ -24,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CatchUpHead, checkHandleResultEncoding } from './catch-up-head.js';
+import { type LiveSenderResult, runLiveSender } from './catch-up-live-sender.js';
 import {
   type BenchRuntime,
   benchVersions,
@@ -35,7 +37,6 @@ import {
   startBenchRuntime,
   type Versions,
 } from './catch-up-setup.js';
-import { varintIn } from './catch-up-wire.js';
 import { runClosedLoop } from './support/closed-loop.js';
 import { type CpuReading, withCpuWindow } from './support/cpu-window.js';
 import {
@@ -48,7 +49,6 @@ import {
 import { Latencies } from './support/latencies.js';
 import { describeMachine, type Machine } from './support/machine.js';
 import { runIfMain } from './support/main-module.js';
-import { summarizeFields } from './support/protobuf-wire.js';
 import { formatCount, formatFigure, formatTable } from './support/table.js';
 import { connectClients, type UnaryClient } from './support/unary-client.js';
 
@@ -305,7 +305,7 @@ async function runOne(
       `${label}: caught up ${formatCount(catchUp.events)} events in ${catchUp.seconds.toFixed(2)} s: ${formatCount(catchUp.eventsPerSecond)} events/s, Runtime ${formatFigure(catchUp.runtimeCpuUsPerEvent)} µs/event`,
     );
     await sleep(1_000);
-    const live = await measureLive(bench, head, clients[0] as UnaryClient, options, liveEvents);
+    const live = await measureLive(bench, head, options, liveEvents);
     run = { ...run, live };
     progress(
       benchmark,
@@ -422,58 +422,35 @@ async function measureCatchUp(
 async function measureLive(
   bench: BenchRuntime,
   head: CatchUpHead,
-  client: UnaryClient,
   options: CatchUpOptions,
   count: number,
 ): Promise<LiveFigure> {
-  const template = commitEventsTemplate(1);
-  const sentAt = new Float64Array(count).fill(Number.NaN);
-  const sequenceOf = new Float64Array(count).fill(Number.NaN);
-  const commits = new Latencies();
-  const intervalMs = 1000 / options.rate;
-  const failures: unknown[] = [];
   const expected = head.handled + count;
   const disconnectsBefore = head.disconnects.length;
-  let sendSeconds = 0;
+  const failures: unknown[] = [];
+  let sender: LiveSenderResult | undefined;
   const { cpu } = await withCpuWindow(
     { runtimePid: bench.runtime.pid, postgresServer: bench.store === 'postgres' },
     async () => {
-      const start = performance.now();
-      const pending: Promise<void>[] = [];
-      for (let n = 0; n < count; n++) {
-        const wait = start + n * intervalMs - performance.now();
-        if (wait >= 1) await sleep(wait);
-        const sent = performance.now();
-        sentAt[n] = sent;
-        pending.push(
-          client.unary(eventStorePaths.commit, template.stamp(n % options.sources)).then(
-            (response) => {
-              commits.record(performance.now() - sent);
-              checkCommitEventsResponse(response, 1);
-              sequenceOf[n] = firstSequenceNumber(response);
-            },
-            (error: unknown) => {
-              failures.push(error);
-            },
-          ),
-        );
-      }
-      await Promise.all(pending);
-      sendSeconds = (performance.now() - start) / 1000;
+      sender = await runLiveSender({ address: bench.address, rate: options.rate, count, sources: options.sources });
       await head.waitFor(expected, 30_000).catch((error: unknown) => failures.push(error));
     },
   );
+  if (sender === undefined) throw new Error('the live sender reported nothing');
+  if (sender.failures.length > 0) throw new Error(`live Commits failed: ${sender.failures.slice(0, 3).join('; ')}`);
   if (failures.length > 0) throw failures[0];
   const latencies = new Latencies();
+  const commits = new Latencies();
   for (let n = 0; n < count; n++) {
-    const arrived = head.arrivals[sequenceOf[n] as number];
-    if (arrived !== undefined && !Number.isNaN(arrived)) latencies.record(arrived - (sentAt[n] as number));
+    commits.record(sender.commitMs[n] as number);
+    const arrived = head.arrivals[sender.sequenceOf[n] as number];
+    if (arrived !== undefined && !Number.isNaN(arrived)) latencies.record(arrived - (sender.sentAt[n] as number));
   }
   const summary = latencies.summary();
   const commitSummary = commits.summary();
   return {
     rate: options.rate,
-    seconds: sendSeconds,
+    seconds: sender.seconds,
     sent: count,
     arrived: summary.count,
     p50Ms: summary.p50,
@@ -486,13 +463,6 @@ async function measureLive(
     otherTop: cpu.otherTop,
     disconnects: head.disconnects.slice(disconnectsBefore),
   };
-}
-
-/** `CommitEventsResponse.events[0].eventLogSequenceNumber`, by a wire scan. */
-function firstSequenceNumber(response: Buffer): number {
-  const events = summarizeFields(response, [2])[0]?.first;
-  if (events === undefined) throw new Error('a CommitEventsResponse without events');
-  return varintIn(response, events, 1);
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
