@@ -149,7 +149,7 @@ export async function runEventHandler(options: RunEventHandlerOptions): Promise<
   const filter = runFilterProcessor(
     {
       key: keys.filter,
-      source: createStreamSource(store, { kind: 'event-log', scope: definition.scope }),
+      source: createStreamSource(store, { kind: 'event-log', scope: definition.scope }, watcher),
       states: processorStates,
       streams,
       watcher,
@@ -172,7 +172,7 @@ export async function runEventHandler(options: RunEventHandlerOptions): Promise<
   );
   const processorOptions = {
     key: keys.processor,
-    source: createStreamSource(store, { kind: 'stream', ...keys.target }),
+    source: createStreamSource(store, { kind: 'stream', ...keys.target }, watcher),
     states: processorStates,
     watcher,
     processor: options.processor,

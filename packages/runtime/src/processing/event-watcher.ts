@@ -40,6 +40,11 @@ export class EventWatcher {
     }
   }
 
+  /** True when a write at or after `position` of `source` has been notified. */
+  notifiedFrom(source: SourceRef, position: number): boolean {
+    return (this.#written.get(sourceKey(source)) ?? -1) >= position;
+  }
+
   /**
    * Resolves when `position` has been written, after `timeoutMs`, or when `signal` aborts (never rejects).
    * Resolves at once if the watcher already saw the position.
@@ -64,6 +69,33 @@ export class EventWatcher {
       options.signal.addEventListener('abort', done, { once: true });
       waiters.add(waiter);
     });
+  }
+}
+
+/**
+ * Where a source was last seen to end, to spare a caught-up reader the read that would come back empty (live, every
+ * event otherwise costs one more query per processor). A read that returned fewer events than it asked for saw the
+ * end of the source; every later write is notified through the watcher, so until a notification at or after a
+ * position past that end, a read from there finds nothing. Positions of a source are dense.
+ */
+export class KnownEnd {
+  readonly #watcher: EventWatcher;
+  readonly #source: SourceRef;
+  #end: number | undefined;
+
+  constructor(watcher: EventWatcher, source: SourceRef) {
+    this.#watcher = watcher;
+    this.#source = source;
+  }
+
+  /** True when a read from `position` would certainly find nothing now. */
+  nothingFrom(position: number): boolean {
+    return this.#end !== undefined && position >= this.#end && !this.#watcher.notifiedFrom(this.#source, position);
+  }
+
+  /** Records a read of up to `limit` events from `from` that returned `count`, the last of them just before `end`. */
+  read(from: number, limit: number, count: number, end: number): void {
+    this.#end = count < limit ? (count === 0 ? from : end) : undefined;
   }
 }
 

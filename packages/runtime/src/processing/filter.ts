@@ -135,7 +135,7 @@ export async function runClientFilter(options: RunFilterOptions): Promise<void> 
   await runFilterProcessor(
     {
       key,
-      source: createStreamSource(store, { kind: 'event-log', scope: key.scope }),
+      source: createStreamSource(store, { kind: 'event-log', scope: key.scope }, watcher),
       states: processorStates,
       streams,
       watcher,

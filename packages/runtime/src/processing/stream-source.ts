@@ -5,7 +5,7 @@ import {
   unspecifiedPartition,
 } from '@dolittle-ts/fundamentals';
 import type { StreamEvent, TenantStore } from '@dolittle-ts/store';
-import type { SourceRef } from './event-watcher.js';
+import { type EventWatcher, KnownEnd, type SourceRef } from './event-watcher.js';
 
 /** Reads a processor's source stream in batches: the scope's event log, or a filtered stream. */
 export interface StreamSource {
@@ -13,7 +13,28 @@ export interface StreamSource {
   read(from: StreamPosition, limit: number, partition?: PartitionId): Promise<readonly StreamEvent[]>;
 }
 
-export function createStreamSource(store: TenantStore, ref: SourceRef): StreamSource {
+/**
+ * The source `ref` of `store`. With the tenant's `watcher`, a read of the whole source (no partition) from where the
+ * source was last seen to end, with nothing notified since, answers empty without a query (`KnownEnd`).
+ */
+export function createStreamSource(store: TenantStore, ref: SourceRef, watcher?: EventWatcher): StreamSource {
+  const source = readerOf(store, ref);
+  if (watcher === undefined) return source;
+  const known = new KnownEnd(watcher, ref);
+  return {
+    ref,
+    async read(from, limit, partition) {
+      if (partition !== undefined) return source.read(from, limit, partition);
+      if (known.nothingFrom(from)) return [];
+      const events = await source.read(from, limit);
+      const last = events[events.length - 1];
+      known.read(from, limit, events.length, last === undefined ? from : last.position + 1);
+      return events;
+    },
+  };
+}
+
+function readerOf(store: TenantStore, ref: SourceRef): StreamSource {
   if (ref.kind === 'event-log') {
     return {
       ref,

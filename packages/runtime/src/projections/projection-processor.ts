@@ -1,7 +1,7 @@
 import { type EventLogSequenceNumber, type StreamPosition, unspecifiedPartition } from '@dolittle-ts/fundamentals';
 import type { CommittedEvent, ReadModelChange, StreamProcessorState, TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
-import { type EventWatcher, sleep, yieldToEventLoop } from '../processing/event-watcher.js';
+import { type EventWatcher, KnownEnd, sleep, yieldToEventLoop } from '../processing/event-watcher.js';
 import type { ProcessingContext, ProcessingResult, RetryState } from '../processing/processing-result.js';
 import { failureAfter } from '../processing/retry-schedule.js';
 import { loadOrCreateState } from '../processing/stream-processor-state.js';
@@ -88,8 +88,17 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
     writing = undefined;
     await pending?.done;
   };
-  const read = (from: number) =>
-    store.events.read(definition.scope, { from: from as EventLogSequenceNumber, limit: batchSize });
+  const logEnd = new KnownEnd(watcher, source);
+  const read = async (from: number): Promise<readonly CommittedEvent[]> => {
+    if (logEnd.nothingFrom(from)) return [];
+    const events = await store.events.read(definition.scope, {
+      from: from as EventLogSequenceNumber,
+      limit: batchSize,
+    });
+    const last = events[events.length - 1];
+    logEnd.read(from, batchSize, events.length, last === undefined ? from : last.sequenceNumber + 1);
+    return events;
+  };
 
   try {
     while (!signal.aborted) {

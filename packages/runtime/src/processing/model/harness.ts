@@ -289,7 +289,7 @@ async function runWithKnobs(
     runFilterProcessor(
       {
         key: keys.filter,
-        source: createStreamSource(store, { kind: 'event-log', scope: definition.scope }),
+        source: createStreamSource(store, { kind: 'event-log', scope: definition.scope }, watcher),
         states: processorStates,
         streams,
         watcher,
@@ -309,7 +309,7 @@ async function runWithKnobs(
     runPartitionedProcessor(
       {
         key: keys.processor,
-        source: createStreamSource(store, { kind: 'stream', ...keys.target }),
+        source: createStreamSource(store, { kind: 'stream', ...keys.target }, watcher),
         states: processorStates,
         watcher,
         processor: head,
