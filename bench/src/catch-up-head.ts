@@ -97,7 +97,6 @@ export class CatchUpHead {
       path: eventHandlersGrpc.EventHandlersService.connect.path,
       registration: new EventHandlerClientToRuntimeMessage().setRegistrationrequest(registration).serializeBinary(),
       onRequest: (bytes, request) => this.#onRequest(bytes, call, request),
-      connection: `catch-up-${options.eventHandlerId}-${this.disconnects.length}`,
     });
     this.#call = call;
     void call.ended.then((reason) => {

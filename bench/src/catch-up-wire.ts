@@ -11,6 +11,7 @@
  * `ReverseCallRequestContext callContext = 1 { Uuid callId = 1 { bytes value = 1 } }`.
  */
 import { randomUUID } from 'node:crypto';
+import http2 from 'node:http2';
 import executionContextPb from '@dolittle/contracts/Execution/ExecutionContext_pb.js';
 import failurePb from '@dolittle/contracts/Protobuf/Failure_pb.js';
 import uuidPb from '@dolittle/contracts/Protobuf/Uuid_pb.js';
@@ -25,7 +26,6 @@ import {
   systemCorrelationId,
   systemTenant,
 } from '@dolittle-ts/fundamentals';
-import { Client, type ClientDuplexStream, credentials } from '@grpc/grpc-js';
 import durationPb from 'google-protobuf/google/protobuf/duration_pb.js';
 import { type Span, summarizeFields } from './support/protobuf-wire.js';
 
@@ -136,8 +136,6 @@ export interface ReverseCallOptions {
   readonly registration: Uint8Array;
   /** Called for every request (the span of field 2); the head answers through `write`. */
   readonly onRequest: (bytes: Buffer, request: Span) => void;
-  /** Keeps this head's HTTP/2 connection its own (grpc-js shares connections between equal channel options). */
-  readonly connection: string;
 }
 
 export interface ReverseCall {
@@ -151,31 +149,54 @@ export interface ReverseCall {
   close(): void;
 }
 
-/** Opens the reverse call, sends the registration and answers pings; requests go to `onRequest`. */
+/**
+ * Opens the reverse call, sends the registration and answers pings; requests go to `onRequest`. The call goes over
+ * node:http2 directly (gRPC framing by hand), on a connection of its own: a head built on @grpc/grpc-js spends more
+ * on its own allocations and collections than it takes the Runtime to produce the requests, which shows up in the
+ * measured latency.
+ */
 export function openReverseCall(options: ReverseCallOptions): ReverseCall {
-  const client = new Client(options.address, credentials.createInsecure(), {
-    'grpc.use_local_subchannel_pool': 1,
-    'grpc-node.bench_head': options.connection,
-    'grpc.max_receive_message_length': -1,
-    'grpc.max_send_message_length': -1,
-    'grpc.enable_retries': 0,
-    'grpc.enable_channelz': 0,
+  const session = http2.connect(`http://${options.address}`);
+  session.on('error', () => {});
+  const stream = session.request({
+    [http2.constants.HTTP2_HEADER_METHOD]: 'POST',
+    [http2.constants.HTTP2_HEADER_PATH]: options.path,
+    [http2.constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+    [http2.constants.HTTP2_HEADER_TE]: 'trailers',
   });
-  const asIs = (bytes: Buffer): Buffer => bytes;
-  const stream: ClientDuplexStream<Buffer, Buffer> = client.makeBidiStreamRequest(options.path, asIs, asIs);
   let closed = false;
+  let status: { code: string; message: string } | undefined;
+  const readStatus = (headers: http2.IncomingHttpHeaders) => {
+    const code = headers['grpc-status'];
+    if (code !== undefined)
+      status = { code: String(code), message: decodeURIComponent(String(headers['grpc-message'] ?? '')) };
+  };
+  stream.on('response', readStatus); // a trailers-only answer carries the status in its headers
+  stream.on('trailers', readStatus);
   const ended = new Promise<string>((resolve) => {
-    stream.on('status', (status: { code: number; details: string }) => {
-      if (!closed) resolve(`the Runtime ended the reverse call: status ${status.code}, ${status.details}`);
+    stream.on('close', () => {
+      if (closed) return;
+      resolve(
+        status === undefined
+          ? `the reverse call ended without a status (HTTP/2 code ${stream.rstCode ?? 'none'})`
+          : `the Runtime ended the reverse call: status ${status.code}, ${status.message}`,
+      );
     });
   });
+  const write = (bytes: Uint8Array) => {
+    const frame = Buffer.allocUnsafe(5 + bytes.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(bytes.length, 1);
+    frame.set(bytes, 5);
+    stream.write(frame);
+  };
   const registered = new Promise<void>((resolve, reject) => {
-    stream.on('data', (bytes: Buffer) => {
+    const onMessage = (bytes: Buffer) => {
       const [response, request, ping] = summarizeFields(bytes, [1, 2, 3]) as [Field, Field, Field];
       if (request.first !== undefined) {
         options.onRequest(bytes, request.first);
       } else if (ping.count > 0) {
-        stream.write(pong);
+        write(pong);
       } else if (response.count > 0) {
         const failure = response.first && fieldIn(bytes, response.first, 1);
         if (failure === undefined) resolve();
@@ -184,24 +205,37 @@ export function openReverseCall(options: ReverseCallOptions): ReverseCall {
           reject(new Error(`the Runtime refused the registration: ${decoded.getReason()}`));
         }
       }
+    };
+    // gRPC messages: a 0 byte (not compressed), a 4-byte length, the message; they may span DATA frames.
+    let pending: Buffer | undefined;
+    stream.on('data', (chunk: Buffer) => {
+      let buffer = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
+      pending = undefined;
+      while (buffer.length >= 5) {
+        const end = 5 + buffer.readUInt32BE(1);
+        if (buffer.length < end) break;
+        onMessage(buffer.subarray(5, end));
+        buffer = buffer.subarray(end);
+      }
+      if (buffer.length > 0) pending = buffer;
     });
     stream.on('error', (error: Error) => {
       if (!closed) reject(error);
     });
-    stream.on('end', () => reject(new Error('the Runtime ended the reverse call')));
+    stream.on('close', () => reject(new Error('the Runtime ended the reverse call')));
   });
   registered.catch(() => {});
-  stream.write(Buffer.from(options.registration));
+  write(options.registration);
   return {
     registered,
     ended,
     write: (bytes) => {
-      if (!closed) stream.write(bytes);
+      if (!closed) write(bytes);
     },
     close: () => {
       closed = true;
-      stream.cancel();
-      client.close();
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      session.close();
     },
   };
 }

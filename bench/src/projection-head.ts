@@ -9,7 +9,6 @@
  * - a projection store client (Projections.GetOne / GetAll), which decodes every response in full with the contract
  *   classes, as a reader would.
  */
-import { randomUUID } from 'node:crypto';
 import artifactPb from '@dolittle/contracts/Artifacts/Artifact_pb.js';
 import projectionsGrpc from '@dolittle/runtime.contracts/Events.Processing/Projections_grpc_pb.js';
 import projectionsPb from '@dolittle/runtime.contracts/Events.Processing/Projections_pb.js';
@@ -133,7 +132,6 @@ export class ProjectionHead {
       path: projectionsGrpc.ProjectionsService.connect.path,
       registration: new ProjectionClientToRuntimeMessage().setRegistrationrequest(registration).serializeBinary(),
       onRequest: (bytes, request) => this.#onRequest(bytes, call, request),
-      connection: `projection-${options.projectionId}-${randomUUID()}`,
     });
     this.#call = call;
     this.#ended = undefined;

@@ -3,7 +3,6 @@
  * environment and the event-horizon subscriptions. `startRuntime` serves it over gRPC; embedded mode (our SDK
  * running the Runtime in-process) uses it directly.
  */
-import { defaultScope } from '@dolittle-ts/fundamentals';
 import type { TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config/runtime-config.js';
@@ -13,7 +12,7 @@ import { Subscriptions } from './event-horizon/subscriptions.js';
 import { Committer } from './events/committer.js';
 import { RuntimeMetrics } from './metrics/metrics.js';
 import { ActiveProcessors } from './processing/active-processors.js';
-import { EventWatcher } from './processing/event-watcher.js';
+import { EventWatcher, notifyCommitted } from './processing/event-watcher.js';
 import type { ProcessingEnvironment } from './processing/registration.js';
 import { createStoreOpener } from './tenancy/store-opener.js';
 import { type Tenant, Tenants } from './tenancy/tenants.js';
@@ -70,7 +69,7 @@ export async function createRuntimeCore(config: RuntimeConfig, options: CreateCo
       const committer = new Committer({
         tenantId: tenant.id,
         store: store.events,
-        onCommitted: (last) => watcher.notify({ kind: 'event-log', scope: defaultScope }, last),
+        onCommitted: (last, events) => notifyCommitted(watcher, last, events),
         onBatch: ({ commits, events, seconds, failed }) => {
           metrics.commitBatches.inc({ ...labels, result: failed ? 'failed' : 'ok' });
           metrics.commitBatchSize.observe(labels, commits);

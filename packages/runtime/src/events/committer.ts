@@ -5,7 +5,7 @@ import {
   StoreUnavailable,
   type TenantId,
 } from '@dolittle-ts/fundamentals';
-import type { Commit, CommitOutcome, EventStore } from '@dolittle-ts/store';
+import type { Commit, CommitOutcome, CommittedEvent, EventStore } from '@dolittle-ts/store';
 
 export interface CommitterOptions {
   readonly tenantId: TenantId;
@@ -15,8 +15,11 @@ export interface CommitterOptions {
   /** Most events written in one transaction (a single larger commit still goes alone). */
   readonly maxBatchEvents?: number;
   readonly now?: () => Date;
-  /** Called after each durable batch with the highest sequence number it wrote to the default scope. */
-  readonly onCommitted?: (last: EventLogSequenceNumber, events: number) => void;
+  /**
+   * Called after each durable batch with the highest sequence number it wrote to the default scope and the events it
+   * wrote, in sequence order (shared with the commits' outcomes: not to be changed).
+   */
+  readonly onCommitted?: (last: EventLogSequenceNumber, events: readonly CommittedEvent[]) => void;
   /** Called after each batch, for metrics. */
   readonly onBatch?: (stats: { commits: number; events: number; seconds: number; failed: boolean }) => void;
 }
@@ -118,6 +121,7 @@ export class Committer {
     }
     let last = -1;
     let written = 0;
+    const events: CommittedEvent[] = [];
     for (let i = 0; i < batch.length; i++) {
       const outcome = outcomes[i];
       const pending = batch[i] as Pending;
@@ -129,6 +133,7 @@ export class Committer {
         const tail = outcome.events[outcome.events.length - 1];
         if (tail !== undefined && tail.sequenceNumber > last) last = tail.sequenceNumber;
         written += outcome.events.length;
+        for (const event of outcome.events) events.push(event);
       }
       pending.resolve(outcome);
     }
@@ -138,6 +143,6 @@ export class Committer {
       seconds: (performance.now() - started) / 1000,
       failed: false,
     });
-    if (last >= 0) this.#onCommitted?.(last as EventLogSequenceNumber, written);
+    if (last >= 0) this.#onCommitted?.(last as EventLogSequenceNumber, events);
   }
 }

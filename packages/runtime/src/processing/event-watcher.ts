@@ -1,5 +1,11 @@
-import type { ScopeId } from '@dolittle-ts/fundamentals';
-import type { StreamRef } from '@dolittle-ts/store';
+import {
+  defaultScope,
+  type EventLogSequenceNumber,
+  type ScopeId,
+  type StreamPosition,
+  unspecifiedPartition,
+} from '@dolittle-ts/fundamentals';
+import type { CommittedEvent, StreamEvent, StreamRef } from '@dolittle-ts/store';
 
 /** What a processor reads: a scope's event log, or a filtered stream. */
 export type SourceRef =
@@ -17,19 +23,62 @@ interface Waiter {
   readonly wake: () => void;
 }
 
+/** Events of a scope's log as a processor reads them: at their sequence numbers, all in the unspecified partition. */
+export function logEntries(events: readonly CommittedEvent[]): StreamEvent[] {
+  return events.map((event) => ({
+    position: event.sequenceNumber as number as StreamPosition,
+    partition: unspecifiedPartition,
+    event,
+  }));
+}
+
+/** Tells `watcher` what a committer wrote to the default scope's log (its `onCommitted`). */
+export function notifyCommitted(
+  watcher: EventWatcher,
+  last: EventLogSequenceNumber,
+  events: readonly CommittedEvent[],
+): void {
+  watcher.notify({ kind: 'event-log', scope: defaultScope }, last, logEntries(events));
+}
+
+/** How many of the newest events of each source the watcher keeps for `recent`. */
+const defaultTailCapacity = 1024;
+
 /**
  * In-process notification of "position N was written to this source", per tenant. Processors wait on it when they
  * have caught up, so a new event reaches them at once; the wait also has a timeout so a missed notification only
  * delays (the slow polling fallback), never stalls.
+ *
+ * A writer that has the events it wrote at hand (the committer, filters) passes them along, and the watcher keeps the
+ * newest of each source: a caught-up processor then gets a new event from memory instead of reading back what was
+ * just written (`recent`). Only durable writes are notified, and sources only grow (positions are never reused), so
+ * a kept event is always what the store would return.
  */
 export class EventWatcher {
   readonly #written = new Map<string, number>();
   readonly #waiters = new Map<string, Set<Waiter>>();
+  readonly #tails = new Map<string, Tail>();
+  readonly #tailCapacity: number;
 
-  /** Records that everything up to and including `position` exists in `source`. */
-  notify(source: SourceRef, position: number): void {
+  constructor(options: { readonly tailCapacity?: number } = {}) {
+    this.#tailCapacity = options.tailCapacity ?? defaultTailCapacity;
+  }
+
+  /**
+   * Records that everything up to and including `position` exists in `source`. `events`, when given, are the events
+   * just written, in position order, the last of them at `position`.
+   */
+  notify(source: SourceRef, position: number, events?: readonly StreamEvent[]): void {
     const key = sourceKey(source);
     if ((this.#written.get(key) ?? -1) < position) this.#written.set(key, position);
+    if (events !== undefined && events.length > 0 && this.#tailCapacity > 0) {
+      let tail = this.#tails.get(key);
+      if (tail === undefined) {
+        tail = new Tail(this.#tailCapacity);
+        this.#tails.set(key, tail);
+      }
+      tail.add(events);
+    }
     const waiters = this.#waiters.get(key);
     if (waiters === undefined) return;
     for (const waiter of waiters) {
@@ -38,6 +87,14 @@ export class EventWatcher {
         waiter.wake();
       }
     }
+  }
+
+  /**
+   * Up to `limit` events of `source` from `position` on, from the newest events notified, when they hold that
+   * position; undefined when they do not (read the store then). May end before the source does.
+   */
+  recent(source: SourceRef, position: number, limit: number): readonly StreamEvent[] | undefined {
+    return this.#tails.get(sourceKey(source))?.from(position, limit);
   }
 
   /** True when a write at or after `position` of `source` has been notified. */
@@ -69,6 +126,36 @@ export class EventWatcher {
       options.signal.addEventListener('abort', done, { once: true });
       waiters.add(waiter);
     });
+  }
+}
+
+/** The newest events of one source, at dense positions. */
+class Tail {
+  readonly #capacity: number;
+  #events: StreamEvent[] = [];
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  add(events: readonly StreamEvent[]): void {
+    const last = this.#events[this.#events.length - 1];
+    let next = last === undefined ? undefined : last.position + 1;
+    for (const event of events) {
+      // Not following on from what is kept (a write that was not passed along came between): start again from here.
+      if (next !== undefined && event.position !== next) this.#events = [];
+      this.#events.push(event);
+      next = event.position + 1;
+    }
+    if (this.#events.length > 2 * this.#capacity) this.#events = this.#events.slice(-this.#capacity);
+  }
+
+  from(position: number, limit: number): readonly StreamEvent[] | undefined {
+    const first = this.#events[0];
+    if (first === undefined || position < first.position) return undefined;
+    const at = position - first.position;
+    if (at >= this.#events.length) return undefined;
+    return this.#events.slice(at, at + limit);
   }
 }
 

@@ -1,11 +1,17 @@
-import type { StreamPosition } from '@dolittle-ts/fundamentals';
-import type { FilteredEvent, StreamProcessorState, StreamRef, Streams } from '@dolittle-ts/store';
+import type { PartitionId, StreamPosition } from '@dolittle-ts/fundamentals';
+import type { CommittedEvent, FilteredEvent, StreamProcessorState, StreamRef, Streams } from '@dolittle-ts/store';
 import { sleep, yieldToEventLoop } from './event-watcher.js';
 import type { EventFilter, FilterResult, RetryState } from './processing-result.js';
 import { failureAfter } from './retry-schedule.js';
 import type { StreamProcessorOptions } from './unpartitioned-processor.js';
 
 type Unpartitioned = Extract<StreamProcessorState, { kind: 'unpartitioned' }>;
+
+/** An event the filter included, and the partition it put it in. */
+interface Included {
+  readonly partition: PartitionId;
+  readonly event: CommittedEvent;
+}
 
 export interface FilterProcessorOptions extends Omit<StreamProcessorOptions, 'processor'> {
   readonly filter: EventFilter;
@@ -31,13 +37,24 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
   let state = initial;
   let streamEnd = (await streams.nextPosition(target)) as number;
 
-  const commit = async (entries: readonly FilteredEvent[], next: Unpartitioned) => {
+  /** Writes the included events (each with its partition) and the filter's next state in one transaction. */
+  const commit = async (included: readonly Included[], next: Unpartitioned) => {
+    const entries: FilteredEvent[] = included.map(({ partition, event }) => ({
+      partition,
+      sequenceNumber: event.sequenceNumber,
+    }));
     if (entries.length === 0 && next.position === state.position) await states.set(key, next);
     else await streams.append(target, entries, { key, state: next });
     state = next;
     if (entries.length > 0) {
+      // The processor reading the stream gets these from the watcher, not by reading back what was just written.
+      const written = included.map(({ partition, event }, i) => ({
+        position: (streamEnd + i) as StreamPosition,
+        partition,
+        event,
+      }));
       streamEnd += entries.length;
-      watcher.notify(targetRef, streamEnd - 1);
+      watcher.notify(targetRef, streamEnd - 1, written);
     }
   };
 
@@ -62,15 +79,12 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
         await commit([], { ...state, failure: failureAfter(result, state.failure.attempts + 1, now()) });
         continue;
       }
-      await commit(
-        result.kind === 'included' ? [{ partition: result.partition, sequenceNumber: event.event.sequenceNumber }] : [],
-        {
-          kind: 'unpartitioned',
-          position: (event.position + 1) as StreamPosition,
-          failure: undefined,
-          lastSuccessfullyProcessed: now(),
-        },
-      );
+      await commit(result.kind === 'included' ? [{ partition: result.partition, event: event.event }] : [], {
+        kind: 'unpartitioned',
+        position: (event.position + 1) as StreamPosition,
+        failure: undefined,
+        lastSuccessfullyProcessed: now(),
+      });
       continue;
     }
 
@@ -80,7 +94,7 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
       await watcher.wait(source.ref, state.position, { timeoutMs: pollFallbackMs, signal });
       continue;
     }
-    const entries: FilteredEvent[] = [];
+    const entries: Included[] = [];
     let position = state.position;
     let failure: Unpartitioned['failure'];
     for (const { event, position: at } of events) {
@@ -96,8 +110,7 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
         failure = failureAfter(result, 1, now());
         break;
       }
-      if (result.kind === 'included')
-        entries.push({ partition: result.partition, sequenceNumber: event.sequenceNumber });
+      if (result.kind === 'included') entries.push({ partition: result.partition, event });
       position = (at + 1) as StreamPosition;
     }
     if (position !== state.position || failure !== undefined) {

@@ -23,7 +23,7 @@ import { createSqliteStoreProvider } from '@dolittle-ts/store-sqlite';
 import { pino } from 'pino';
 import { Committer } from '../events/committer.js';
 import { prepareEventHandler, runEventHandler } from './event-handler.js';
-import { EventWatcher } from './event-watcher.js';
+import { EventWatcher, notifyCommitted } from './event-watcher.js';
 import { type PartitionedProcessorOptions, runPartitionedProcessor } from './partitioned-processor.js';
 import type { EventProcessor, ProcessingResult, RetryState } from './processing-result.js';
 import { createStreamSource } from './stream-source.js';
@@ -120,7 +120,7 @@ describe('partitioned processor: counterexamples found by the property tests', (
     const committer = new Committer({
       tenantId: tenant,
       store: store.events,
-      onCommitted: (last) => watcher.notify({ kind: 'event-log', scope: defaultScope }, last),
+      onCommitted: (last, events) => notifyCommitted(watcher, last, events),
     });
     const type = newArtifact();
     const definition = { scope: defaultScope, id: createGuid(), types: [type.id], partitioned: true };

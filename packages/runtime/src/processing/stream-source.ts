@@ -5,7 +5,7 @@ import {
   unspecifiedPartition,
 } from '@dolittle-ts/fundamentals';
 import type { StreamEvent, TenantStore } from '@dolittle-ts/store';
-import { type EventWatcher, KnownEnd, type SourceRef } from './event-watcher.js';
+import { type EventWatcher, KnownEnd, logEntries, type SourceRef } from './event-watcher.js';
 
 /** Reads a processor's source stream in batches: the scope's event log, or a filtered stream. */
 export interface StreamSource {
@@ -14,8 +14,9 @@ export interface StreamSource {
 }
 
 /**
- * The source `ref` of `store`. With the tenant's `watcher`, a read of the whole source (no partition) from where the
- * source was last seen to end, with nothing notified since, answers empty without a query (`KnownEnd`).
+ * The source `ref` of `store`. With the tenant's `watcher`, a read of the whole source (no partition) is answered
+ * without a query when it can be: from the newest events the watcher keeps (`recent`), or empty from where the source
+ * was last seen to end with nothing notified since (`KnownEnd`).
  */
 export function createStreamSource(store: TenantStore, ref: SourceRef, watcher?: EventWatcher): StreamSource {
   const source = readerOf(store, ref);
@@ -25,8 +26,8 @@ export function createStreamSource(store: TenantStore, ref: SourceRef, watcher?:
     ref,
     async read(from, limit, partition) {
       if (partition !== undefined) return source.read(from, limit, partition);
-      if (known.nothingFrom(from)) return [];
-      const events = await source.read(from, limit);
+      const events =
+        watcher.recent(ref, from, limit) ?? (known.nothingFrom(from) ? [] : await source.read(from, limit));
       const last = events[events.length - 1];
       known.read(from, limit, events.length, last === undefined ? from : last.position + 1);
       return events;
@@ -41,12 +42,9 @@ function readerOf(store: TenantStore, ref: SourceRef): StreamSource {
       async read(from, limit, partition) {
         // The event log is unpartitioned: every event is in the unspecified partition.
         if (partition !== undefined && partition !== unspecifiedPartition) return [];
-        const events = await store.events.read(ref.scope, { from: from as number as EventLogSequenceNumber, limit });
-        return events.map((event) => ({
-          position: event.sequenceNumber as number as StreamPosition,
-          partition: unspecifiedPartition,
-          event,
-        }));
+        return logEntries(
+          await store.events.read(ref.scope, { from: from as number as EventLogSequenceNumber, limit }),
+        );
       },
     };
   }

@@ -90,11 +90,13 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
   };
   const logEnd = new KnownEnd(watcher, source);
   const read = async (from: number): Promise<readonly CommittedEvent[]> => {
-    if (logEnd.nothingFrom(from)) return [];
-    const events = await store.events.read(definition.scope, {
-      from: from as EventLogSequenceNumber,
-      limit: batchSize,
-    });
+    const recent = watcher.recent(source, from, batchSize);
+    const events =
+      recent !== undefined
+        ? recent.map((entry) => entry.event)
+        : logEnd.nothingFrom(from)
+          ? []
+          : await store.events.read(definition.scope, { from: from as EventLogSequenceNumber, limit: batchSize });
     const last = events[events.length - 1];
     logEnd.read(from, batchSize, events.length, last === undefined ? from : last.sequenceNumber + 1);
     return events;

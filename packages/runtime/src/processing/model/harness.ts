@@ -23,7 +23,7 @@ import {
   prepareEventHandler,
   runEventHandler,
 } from '../event-handler.js';
-import { EventWatcher } from '../event-watcher.js';
+import { EventWatcher, notifyCommitted } from '../event-watcher.js';
 import { runFilterProcessor } from '../filter-processor.js';
 import { runPartitionedProcessor } from '../partitioned-processor.js';
 import type { ProcessingContext } from '../processing-result.js';
@@ -122,7 +122,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     const committer = new Committer({
       tenantId: tenant,
       store: store.events,
-      onCommitted: (last) => watcher.notify({ kind: 'event-log', scope: defaultScope }, last),
+      onCommitted: (last, events) => notifyCommitted(watcher, last, events),
     });
     return { store, watcher, committer };
   };
