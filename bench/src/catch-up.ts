@@ -9,7 +9,7 @@
  *   2. catch-up: a lean head (catch-up-head.ts, the contracts spoken by hand, answering at once) registers a
  *      partitioned handler for the event type; timed from the registration request until the head has been given
  *      the last of the events; the Runtime's CPU (from /proc) over the same window;
- *   3. live: one-event Commits at --rate per second (500, open loop) for --duration seconds (20), sent from a worker
+ *   3. live: one-event Commits at --rate per second (500, open loop) for --duration seconds (60), sent from a worker
  *      thread (catch-up-live-sender.ts: its own heap, so neither side's garbage collection pauses the other);
  *      latency = from the Commit being sent to the head being given that event.
  *
@@ -85,7 +85,7 @@ const usage = `node bench/dist/catch-up.js [--store sqlite|postgres|all] [--quic
   --events      events committed before the handler connects (default 100,000; quick 20,000), in 100-event Commits
   --sources     event sources (= partitions) they are spread over (default 1,000)
   --rate        live one-event Commits per second (default 500)
-  --duration    seconds of the live measurement (default 20; quick 5)
+  --duration    seconds of the live measurement (default 60; quick 5)
   --partitions  which runs: 1 (--partitions-in-flight 1) and/or default (8) (default: both)
   --profile     run the Runtime under the CPU profiler from the registration on; .cpuprofile files into DIR
                 (figures from a profiled run are not to be quoted)
@@ -137,7 +137,7 @@ export function parseCatchUpOptions(argv: readonly string[], benchDir: string): 
     batch,
     committers: 4,
     rate: positive('rate', values.rate, 500),
-    liveSeconds: positive('duration', values.duration, quick ? 5 : 20),
+    liveSeconds: positive('duration', values.duration, quick ? 5 : 60),
     partitions: partitions as PartitionsSetting[],
     profileDir: text(values.profile) === undefined ? undefined : resolve(text(values.profile) as string),
     out: resolve(text(values.out) ?? join(benchDir, 'results', 'catch-up.json')),
