@@ -27,12 +27,16 @@ type StreamEventRow = readonly [...EventRow, streamPosition: number, streamParti
 
 type StreamKey = readonly [scope: string, stream: string, isPublic: 0 | 1];
 
+/** `PRAGMA synchronous` levels: 2 = FULL, 3 = EXTRA. */
+const synchronousFull = 2;
+
 /**
  * Streams in the `streams` table: entries that refer to events of their scope's log, read back joined with it.
  *
  * The connection holds the file's writer lock, so this object is the only writer of the table: it keeps each
  * stream's next position in memory once it has read it, and forgets it when an append fails. An append is one
- * transaction with its filter's state, on the tenant's synchronous=FULL connection: durable when it resolves.
+ * transaction with its filter's state, on the tenant's synchronous=FULL connection; a private stream's append is
+ * committed without waiting for its own sync (see `#withSyncFor`).
  */
 export class SqliteStreams implements Streams {
   readonly #db: Database.Database;
@@ -118,7 +122,7 @@ export class SqliteStreams implements Streams {
       const state = encodeStreamProcessorState(filter.state);
       this.#assertInLog(stream.scope, entries);
       const first = this.#next.get(cached) ?? this.#readNext(key);
-      this.#appendInTransaction(key, entries, first, filter.key, state);
+      this.#withSyncFor(stream, () => this.#appendInTransaction(key, entries, first, filter.key, state));
       this.#next.set(cached, first + entries.length);
     } catch (error) {
       // Rolled back: read the stream's end from the file before the next append.
@@ -128,6 +132,29 @@ export class SqliteStreams implements Streams {
         `${this.#location}: appending ${entries.length} events to ${describeStream(stream)} failed, and neither they nor the filter's state were written (${error instanceof Error ? error.message : String(error)})`,
         { cause: error },
       );
+    }
+  }
+
+  /**
+   * Runs `append` with a private stream's append committed at synchronous=NORMAL instead of the connection's FULL:
+   * the main thread then does not wait for a sync of the WAL for it (half the syncs of a live event). Such an append
+   * survives a crash of the process; only a power loss or an OS crash can take it back, and then, the WAL being
+   * replayed up to its first unsynced frame, together with everything written after it: the filter's state goes back
+   * with it and the filter writes the same entries again. Nothing acknowledged to a client depends on it, and any
+   * later synced commit (every Commit) syncs it too. Public streams, which other microservices read through the
+   * event horizon, are always synced.
+   */
+  #withSyncFor(stream: StreamRef, append: () => void): void {
+    const level = Number(this.#db.pragma('synchronous', { simple: true }));
+    if (stream.public || level < synchronousFull) {
+      append();
+      return;
+    }
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      append();
+    } finally {
+      this.#db.pragma(`synchronous = ${level}`);
     }
   }
 
