@@ -9,12 +9,10 @@
  */
 
 import { endAllPools } from '@event-driven-io/dumbo';
-import type { Event } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
-import type { BenchEventData, PeerConsumer, PeerTarget } from './target.js';
-
-type BenchEvent = Event<'BenchEvent', BenchEventData>;
+import { type BenchEvent, emmettStreams, runEmmettConsumer } from './emmett-target-parts.js';
+import type { PeerConsumer, PeerTarget } from './target.js';
 
 export interface EmmettPostgresSettings {
   /** Undefined: the store's default pool. */
@@ -40,8 +38,6 @@ export function createEmmettPostgresTarget(
   const readStreamName = `bench-${crypto.randomUUID()}`;
   const consumerFailures: string[] = [];
   const pulling = settings.pulling ?? emmettPostgresConsumerDefaults;
-  const toEvents = (events: readonly BenchEventData[]): BenchEvent[] =>
-    events.map((data) => ({ type: 'BenchEvent', data }));
   return {
     label,
     side: 'emmett',
@@ -54,18 +50,7 @@ export function createEmmettPostgresTarget(
       `consumer: eventStore.consumer({ pulling: { batchSize: ${pulling.batchSize}, pullingFrequencyInMs: ${pulling.pullingFrequencyInMs} } })${settings.pulling === undefined ? ' (defaults)' : ''}, one reactor (checkpoint per message, in the database)`,
       'appends: appendToStream(stream, events), no expected version; the read stream with expectedStreamVersion',
     ],
-    async append(stream, events) {
-      await eventStore.appendToStream<BenchEvent>(`bench-${stream}`, toEvents(events));
-    },
-    async appendToReadStream(events, expectedVersion) {
-      await eventStore.appendToStream<BenchEvent>(readStreamName, toEvents(events), {
-        expectedStreamVersion: BigInt(expectedVersion),
-      });
-    },
-    async readStream() {
-      const result = await eventStore.readStream<BenchEvent>(readStreamName);
-      return result.events.length;
-    },
+    ...emmettStreams(eventStore, readStreamName),
     async startConsumer(onEvent): Promise<PeerConsumer> {
       const consumer = eventStore.consumer<BenchEvent>(
         settings.pulling === undefined ? undefined : { pulling: settings.pulling },
@@ -76,16 +61,7 @@ export function createEmmettPostgresTarget(
           onEvent(event.data.order);
         },
       });
-      const running = consumer.start();
-      running.catch((error: unknown) => {
-        consumerFailures.push(`the consumer stopped on an error: ${(error as Error).message ?? String(error)}`);
-      });
-      return {
-        async stop() {
-          await consumer.stop();
-          await running.catch(() => {});
-        },
-      };
+      return runEmmettConsumer(consumer, consumerFailures);
     },
     async describeDurability() {
       const client = new pg.Client({ connectionString });

@@ -7,12 +7,10 @@
  * so every connection has the SQLite library's compiled default. `describeDurability` reads what that is.
  */
 import { join } from 'node:path';
-import type { Event } from '@event-driven-io/emmett';
 import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
 import sqlite3 from 'sqlite3';
-import type { BenchEventData, PeerConsumer, PeerTarget } from './target.js';
-
-type BenchEvent = Event<'BenchEvent', BenchEventData>;
+import { type BenchEvent, emmettStreams, runEmmettConsumer } from './emmett-target-parts.js';
+import type { PeerConsumer, PeerTarget } from './target.js';
 
 export interface EmmettSqliteSettings {
   /** Undefined: the consumer's defaults. */
@@ -51,8 +49,6 @@ export function createEmmettSqliteTarget(dataDir: string, settings: EmmettSqlite
   const eventStore = getSQLiteEventStore({ fileName });
   const readStreamName = `bench-${crypto.randomUUID()}`;
   const pulling = settings.pulling ?? emmettSqliteConsumerDefaults;
-  const toEvents = (events: readonly BenchEventData[]): BenchEvent[] =>
-    events.map((data) => ({ type: 'BenchEvent', data }));
   return {
     label,
     side: 'emmett',
@@ -63,18 +59,7 @@ export function createEmmettSqliteTarget(dataDir: string, settings: EmmettSqlite
       `consumer: eventStore.consumer({ pulling: { batchSize: ${pulling.batchSize}, pullingFrequencyInMs: ${pulling.pullingFrequencyInMs} } })${settings.pulling === undefined ? ' (defaults)' : ''}, one processor (checkpoint per message, in the file)`,
       'appends: appendToStream(stream, events), no expected version; the read stream with expectedStreamVersion',
     ],
-    async append(stream, events) {
-      await eventStore.appendToStream<BenchEvent>(`bench-${stream}`, toEvents(events));
-    },
-    async appendToReadStream(events, expectedVersion) {
-      await eventStore.appendToStream<BenchEvent>(readStreamName, toEvents(events), {
-        expectedStreamVersion: BigInt(expectedVersion),
-      });
-    },
-    async readStream() {
-      const result = await eventStore.readStream<BenchEvent>(readStreamName);
-      return result.events.length;
-    },
+    ...emmettStreams(eventStore, readStreamName),
     async startConsumer(onEvent): Promise<PeerConsumer> {
       const consumer = eventStore.consumer<BenchEvent>(
         settings.pulling === undefined ? undefined : { pulling: settings.pulling },
@@ -86,16 +71,7 @@ export function createEmmettSqliteTarget(dataDir: string, settings: EmmettSqlite
           return Promise.resolve();
         },
       });
-      const running = consumer.start();
-      running.catch((error: unknown) => {
-        consumerFailures.push(`the consumer stopped on an error: ${(error as Error).message ?? String(error)}`);
-      });
-      return {
-        async stop() {
-          await consumer.stop();
-          await running.catch(() => {});
-        },
-      };
+      return runEmmettConsumer(consumer, consumerFailures);
     },
     describeDurability: () => sqliteDurability(fileName),
     async inspectStore() {

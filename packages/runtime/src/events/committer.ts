@@ -120,7 +120,6 @@ export class Committer {
       return;
     }
     let last = -1;
-    let written = 0;
     const events: CommittedEvent[] = [];
     for (let i = 0; i < batch.length; i++) {
       const outcome = outcomes[i];
@@ -132,14 +131,13 @@ export class Committer {
       if (outcome.ok) {
         const tail = outcome.events[outcome.events.length - 1];
         if (tail !== undefined && tail.sequenceNumber > last) last = tail.sequenceNumber;
-        written += outcome.events.length;
         for (const event of outcome.events) events.push(event);
       }
       pending.resolve(outcome);
     }
     this.#onBatch?.({
       commits: batch.length,
-      events: written,
+      events: events.length,
       seconds: (performance.now() - started) / 1000,
       failed: false,
     });

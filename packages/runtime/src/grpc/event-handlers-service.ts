@@ -11,6 +11,7 @@ import type { Tenants } from '../tenancy/tenants.js';
 import {
   type EventHandlerClientToRuntimeMessage,
   EventHandlerRegistrationResponse,
+  EventHandlerResponse,
   type EventHandlerRuntimeToClientMessage,
   eventHandlersService,
 } from './contracts.js';
@@ -22,7 +23,7 @@ import {
   acceptReverseCall,
   type EventHandlersReverseCall,
   eventHandlersProtocol,
-  eventHandlersResponseField,
+  eventHandlersResponseArm,
   type ReverseCallConnection,
 } from './reverse-calls/index.js';
 import { encodeHandleEventRequestMessage } from './wire/event-handler-requests-encoder.js';
@@ -39,10 +40,10 @@ export interface ProcessingServiceDependencies {
 
 /**
  * The EventHandlers service definition the Runtime serves with `createEventHandlersService`: requests are encoded
- * by hand (written as bytes) and successful responses are recognised from their bytes (`SucceededResponse`).
+ * by hand (written as bytes) and successful responses are recognised from their bytes (`acceptingSucceededResponses`).
  */
 export const eventHandlersServiceDefinition = acceptingEncodedResponses(
-  acceptingSucceededResponses(eventHandlersService, eventHandlersResponseField),
+  acceptingSucceededResponses(eventHandlersService, eventHandlersResponseArm, new EventHandlerResponse()),
 );
 
 /**

@@ -18,12 +18,12 @@ import { failureOf } from '../failures.js';
 import { encodeRequestContext } from '../wire/reverse-call-context-encoder.js';
 import { onAbort } from './abort-fan-out.js';
 import { CallIds } from './call-ids.js';
+import { DecodedResponse } from './decoded-responses.js';
 import { KeepAlive } from './keep-alive.js';
 import { type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 import { type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 import type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
 import { ReverseCallWriter } from './reverse-call-writer.js';
-import { DecodedResponse, SucceededResponse } from './succeeded-responses.js';
 
 export interface AcceptReverseCallOptions {
   readonly logger: Logger;
@@ -167,18 +167,6 @@ class ReverseCallSession<T extends ReverseCallTypes> {
       return;
     }
     this.#keepAlive?.seen();
-    if (message instanceof SucceededResponse) {
-      const succeeded = this.#protocol.succeeded;
-      if (succeeded === undefined) {
-        this.#options.logger.error(
-          { method: this.#method },
-          'reverse call: the service definition decodes successful responses itself, but the protocol cannot answer them',
-        );
-        return;
-      }
-      this.#settle(message.callId, succeeded.response);
-      return;
-    }
     if (message instanceof DecodedResponse) {
       this.#settle(message.callId, message.response as T['response']);
       return;
@@ -224,10 +212,10 @@ class ReverseCallSession<T extends ReverseCallTypes> {
     this.#firstMessageTimer = undefined;
     let args: ReverseCallArguments<T['arguments']>;
     try {
-      if (message instanceof SucceededResponse || message instanceof DecodedResponse) {
+      if (message instanceof DecodedResponse) {
         throw new InvalidArgument(
           this.#protocol.argumentsField,
-          `must be the first message on ${this.#method}, but the first message held ${this.#protocol.succeeded?.arm ?? 'a response'}`,
+          `must be the first message on ${this.#method}, but the first message held ${message.arm}`,
         );
       }
       args = readReverseCallArguments(this.#protocol, message);

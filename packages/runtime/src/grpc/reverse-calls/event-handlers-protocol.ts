@@ -2,7 +2,7 @@ import {
   EventHandlerClientToRuntimeMessage,
   type EventHandlerRegistrationRequest,
   EventHandlerRegistrationResponse,
-  EventHandlerResponse,
+  type EventHandlerResponse,
   EventHandlerRuntimeToClientMessage,
   type HandleEventRequest,
   Ping,
@@ -43,8 +43,7 @@ export const eventHandlersProtocol: ReverseCallProtocol<EventHandlersReverseCall
   request: (request, context) =>
     new EventHandlerRuntimeToClientMessage().setHandlerequest(request.setCallcontext(context)),
   ping: () => new EventHandlerRuntimeToClientMessage().setPing(new Ping()),
-  succeeded: { arm: 'handleResult', response: new EventHandlerResponse() },
 };
 
 /** `EventHandlerClientToRuntimeMessage.handleResult`, for `acceptingSucceededResponses`. */
-export const eventHandlersResponseField = 2;
+export const eventHandlersResponseArm = { field: 2, name: 'handleResult' } as const;

@@ -5,11 +5,17 @@ export {
   type ReverseCallObserver,
   type ReverseCallOptions,
 } from './accept-reverse-call.js';
+export {
+  acceptingDecodedResponses,
+  acceptingSucceededResponses,
+  DecodedResponse,
+  succeededResponseCallId,
+} from './decoded-responses.js';
 export { type EmbeddingsReverseCall, embeddingsProtocol } from './embeddings-protocol.js';
 export {
   type EventHandlersReverseCall,
   eventHandlersProtocol,
-  eventHandlersResponseField,
+  eventHandlersResponseArm,
 } from './event-handlers-protocol.js';
 export { type EventHorizonReverseCall, eventHorizonProtocol } from './event-horizon-protocol.js';
 export {
@@ -24,10 +30,3 @@ export { type ProjectionsReverseCall, projectionsProtocol } from './projections-
 export { pingIntervalLimits, type ReverseCallArguments, readReverseCallArguments } from './reverse-call-arguments.js';
 export { describeEnd, type ReverseCallEnd, ReverseCallEnded } from './reverse-call-end.js';
 export type { ReverseCallProtocol, ReverseCallTypes } from './reverse-call-protocol.js';
-export {
-  acceptingDecodedResponses,
-  acceptingSucceededResponses,
-  DecodedResponse,
-  SucceededResponse,
-  succeededResponseCallId,
-} from './succeeded-responses.js';

@@ -46,10 +46,4 @@ export interface ReverseCallProtocol<T extends ReverseCallTypes> {
   /** Sets `request.callContext = context` and wraps the request in the server envelope. */
   request(request: T['request'], context: ReverseCallRequestContext): T['serverMessage'];
   ping(): T['serverMessage'];
-  /**
-   * For a service whose definition lets successful responses through as `SucceededResponse`s
-   * (`acceptingSucceededResponses`): the name of the response arm, and what a call resolves with when its response
-   * came that way. That response is shared by every such call and must not be changed.
-   */
-  readonly succeeded?: { readonly arm: string; readonly response: T['response'] };
 }

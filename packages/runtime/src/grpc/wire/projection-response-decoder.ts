@@ -7,7 +7,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { DecodedResponse } from '../reverse-calls/succeeded-responses.js';
+import { DecodedResponse } from '../reverse-calls/decoded-responses.js';
 
 /** A replace or delete answer read from its bytes. */
 export class ProjectionAnswer {
@@ -58,7 +58,7 @@ export function decodeProjectionAnswer(bytes: Uint8Array): DecodedResponse<Proje
     reader.at = fieldEnd;
   }
   if (callId === undefined || (state === undefined && !deleted)) return undefined;
-  return new DecodedResponse(callId, new ProjectionAnswer(state));
+  return new DecodedResponse(callId, new ProjectionAnswer(state), 'handleResult');
 }
 
 function readCallId(reader: WireReader, end: number): Uint8Array | undefined {

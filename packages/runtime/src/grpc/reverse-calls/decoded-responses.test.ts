@@ -9,8 +9,8 @@ import {
   Uuid,
 } from '../contracts.js';
 import { CallIds } from './call-ids.js';
-import { eventHandlersResponseField } from './event-handlers-protocol.js';
-import { succeededResponseCallId } from './succeeded-responses.js';
+import { succeededResponseCallId } from './decoded-responses.js';
+import { eventHandlersResponseArm } from './event-handlers-protocol.js';
 
 function response(callId: Uint8Array | undefined, failure?: ProcessorFailure): Uint8Array {
   const handleResult = new EventHandlerResponse();
@@ -24,7 +24,7 @@ describe('succeededResponseCallId', () => {
   it('finds the call id of a response that holds nothing else, as the contract classes encode it', () => {
     for (let i = 0; i < 100; i++) {
       const callId = crypto.getRandomValues(new Uint8Array(16));
-      assert.deepEqual(succeededResponseCallId(response(callId), eventHandlersResponseField), callId);
+      assert.deepEqual(succeededResponseCallId(response(callId), eventHandlersResponseArm.field), callId);
     }
   });
 
@@ -40,7 +40,7 @@ describe('succeededResponseCallId', () => {
       ['a trailing unknown field', Buffer.concat([response(callId), Buffer.from([0x20, 0x01])])],
     ];
     for (const [what, bytes] of others) {
-      assert.equal(succeededResponseCallId(bytes, eventHandlersResponseField), undefined, what);
+      assert.equal(succeededResponseCallId(bytes, eventHandlersResponseArm.field), undefined, what);
     }
   });
 });

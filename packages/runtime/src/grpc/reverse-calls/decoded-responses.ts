@@ -1,27 +1,20 @@
 /*
- * Most responses to a reverse call say only "done" (an event handler's `EventHandlerResponse` with its call context
- * and no failure), and decoding each with the contract classes costs more than everything else the Runtime does with
- * it. Such a response is recognised from its bytes instead and arrives at the dispatcher as a `SucceededResponse`.
+ * The hot responses of a reverse call (one per event) cost more to decode with the contract classes than everything
+ * else the Runtime does with them. A service definition can read them from their bytes instead
+ * (`acceptingDecodedResponses`); they reach the dispatcher as a `DecodedResponse`. Most say only "done" (an event
+ * handler's `EventHandlerResponse` with its call context and no failure): `acceptingSucceededResponses`.
  */
 
 /**
  * A client message the service definition read from its bytes itself (see `acceptingDecodedResponses`): a response to
- * the call `callId` names, which resolves with `response`.
+ * the call `callId` names, which resolves with `response`; `arm` names the envelope's field it came in.
  */
 export class DecodedResponse<R> {
   constructor(
     readonly callId: Uint8Array,
     readonly response: R,
+    readonly arm: string,
   ) {}
-}
-
-/** A client message that is the response arm holding nothing but `callContext { callId }`, 16 bytes. */
-export class SucceededResponse {
-  readonly callId: Uint8Array;
-
-  constructor(callId: Uint8Array) {
-    this.callId = callId;
-  }
 }
 
 /**
@@ -40,21 +33,18 @@ interface MethodDefinition {
 }
 
 /**
- * The service definition with requests that may arrive as a `SucceededResponse` (see `succeededResponseCallId`);
- * every other message is decoded as before. For a reverse-call service whose protocol has `succeeded`.
+ * The service definition with every response that holds nothing but its call id (`succeededResponseCallId`) read
+ * from its bytes: its call resolves with `succeeded`, shared by every such call (not to be changed).
  */
-export function acceptingSucceededResponses<D extends object>(definition: D, responseField: number): D {
-  const copy: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(definition as Record<string, MethodDefinition>)) {
-    copy[name] = {
-      ...method,
-      requestDeserialize: (bytes: Buffer) => {
-        const callId = succeededResponseCallId(bytes, responseField);
-        return callId === undefined ? method.requestDeserialize(bytes) : new SucceededResponse(callId);
-      },
-    };
-  }
-  return copy as D;
+export function acceptingSucceededResponses<D extends object, R>(
+  definition: D,
+  responseArm: { readonly field: number; readonly name: string },
+  succeeded: R,
+): D {
+  return acceptingDecodedResponses(definition, (bytes) => {
+    const callId = succeededResponseCallId(bytes, responseArm.field);
+    return callId === undefined ? undefined : new DecodedResponse(callId, succeeded, responseArm.name);
+  });
 }
 
 /**
