@@ -9,7 +9,6 @@ import {
   embeddingStoreService,
   embeddingsService,
   eventHorizonConsumerService,
-  eventStoreService,
   filtersService,
   projectionStoreService,
   subscriptionsService,
@@ -19,9 +18,9 @@ import { createEmbeddingStoreService } from './grpc/embeddings-store-service.js'
 import { createEventHandlersService, eventHandlersServiceDefinition } from './grpc/event-handlers-service.js';
 import { createProducerConnector } from './grpc/event-horizon-consumer-client.js';
 import { createEventHorizonProducerService } from './grpc/event-horizon-producer-service.js';
-import { createEventStoreService } from './grpc/event-store-service.js';
+import { createEventStoreService, eventStoreServiceDefinition } from './grpc/event-store-service.js';
 import { createFiltersService } from './grpc/filters-service.js';
-import { acceptingEncodedResponses, addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
+import { addService, bind, createGrpcServer, shutdown } from './grpc/grpc-server.js';
 import { createProjectionStoreService } from './grpc/projection-store-service.js';
 import { createProjectionsService, projectionsServiceDefinition } from './grpc/projections-service.js';
 import { createSubscriptionsService } from './grpc/subscriptions-service.js';
@@ -69,11 +68,7 @@ export async function startRuntime(config: RuntimeConfig, options: StartOptions)
   let metricsServer: HttpServer | undefined;
 
   try {
-    addService(
-      privateServer,
-      acceptingEncodedResponses(eventStoreService),
-      createEventStoreService({ tenants, logger }),
-    );
+    addService(privateServer, eventStoreServiceDefinition, createEventStoreService({ tenants, logger }));
     addService(privateServer, eventHandlersServiceDefinition, createEventHandlersService(processing));
     addService(privateServer, filtersService, createFiltersService(processing));
     addService(privateServer, projectionsServiceDefinition, createProjectionsService(processing));

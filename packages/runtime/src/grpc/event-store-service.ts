@@ -17,17 +17,33 @@ import {
   CommitAggregateEventsResponse,
   type CommitEventsRequest,
   CommitEventsResponse,
+  eventStoreService,
   type FetchForAggregateRequest,
   FetchForAggregateResponse,
 } from './contracts.js';
 import { artifactFromPb, executionContextFromPb, uuidToGuid, validateJsonContent } from './convert.js';
 import { failureOf, mappingOf } from './failures.js';
+import { acceptingEncodedResponses } from './grpc-server.js';
+import { DecodedCommit, decodeCommitRequest } from './wire/commit-request-decoder.js';
 import { encodeAggregateEventsResponse, encodeCommitEventsResponse } from './wire/committed-events-encoder.js';
 
 export interface EventStoreServiceDependencies {
   readonly tenants: Tenants;
   readonly logger: Logger;
 }
+
+/**
+ * The EventStore's service definition: responses may be given as encoded bytes, and Commit requests in the usual
+ * layout are read from their bytes (`decodeCommitRequest`), the others with the contract classes.
+ */
+export const eventStoreServiceDefinition = acceptingEncodedResponses({
+  ...eventStoreService,
+  commit: {
+    ...eventStoreService.commit,
+    requestDeserialize: (bytes: Buffer) =>
+      decodeCommitRequest(bytes) ?? eventStoreService.commit.requestDeserialize(bytes),
+  },
+});
 
 /** `dolittle.runtime.events.EventStore`: commits go through the tenant's group committer; fetches read the store. */
 export function createEventStoreService(deps: EventStoreServiceDependencies): UntypedServiceImplementation {
@@ -50,19 +66,28 @@ export function createEventStoreService(deps: EventStoreServiceDependencies): Un
 
   return {
     commit(
-      call: ServerUnaryCall<CommitEventsRequest, CommitEventsResponse>,
+      call: ServerUnaryCall<CommitEventsRequest | DecodedCommit, CommitEventsResponse>,
       callback: sendUnaryData<CommitEventsResponse>,
     ) {
-      const response = new CommitEventsResponse();
       let context: DomainExecutionContext;
       let events: ReturnType<typeof readUncommittedEvents>;
       let tenant: Tenant;
+      const request = call.request;
       try {
-        context = readExecutionContext(call.request.getCallcontext());
-        tenant = tenants.get(context.tenantId);
-        events = readUncommittedEvents(call.request);
+        if (request instanceof DecodedCommit) {
+          context = request.executionContext;
+          tenant = tenants.get(context.tenantId);
+          events = request.events.map((event, i) => ({
+            ...event,
+            content: validateJsonContent(event.content, `events[${i}].content`),
+          }));
+        } else {
+          context = readExecutionContext(request.getCallcontext());
+          tenant = tenants.get(context.tenantId);
+          events = readUncommittedEvents(request);
+        }
       } catch (error) {
-        fail('Commit', response, error, callback);
+        fail('Commit', new CommitEventsResponse(), error, callback);
         return;
       }
       tenant.committer
@@ -71,7 +96,7 @@ export function createEventStoreService(deps: EventStoreServiceDependencies): Un
           const committed = expectCommitted(outcome, undefined);
           callback(null, encodeCommitEventsResponse(committed) as unknown as CommitEventsResponse);
         })
-        .catch((error: unknown) => fail('Commit', response, error, callback));
+        .catch((error: unknown) => fail('Commit', new CommitEventsResponse(), error, callback));
     },
 
     commitForAggregate(

@@ -113,6 +113,77 @@ describe('EventWatcher', () => {
   });
 });
 
+describe('SourceWaiter', () => {
+  it('ends a wait when its position is written, not for a write before it, and at once when already written', async () => {
+    const watcher = new EventWatcher();
+    const controller = new AbortController();
+    const waiter = watcher.waiter(log, controller.signal);
+    watcher.notify(log, 2);
+    assert.ok(await settled(waiter.wait(2, forever.timeoutMs)));
+    const waiting = waiter.wait(4, forever.timeoutMs);
+    watcher.notify(log, 3);
+    assert.equal(await settled(waiting), false);
+    watcher.notify(privateStream, 9);
+    assert.equal(await settled(waiting), false);
+    watcher.notify(log, 4);
+    assert.ok(await settled(waiting));
+    waiter.close();
+  });
+
+  it('ends a wait on wake, on abort, on close, and when its timeout passes', async () => {
+    const watcher = new EventWatcher();
+    const controller = new AbortController();
+    const waiter = watcher.waiter(log, controller.signal);
+    const woken = waiter.wait(0, forever.timeoutMs);
+    waiter.wake();
+    assert.ok(await settled(woken));
+    const started = Date.now();
+    await waiter.wait(0, 20);
+    assert.ok(Date.now() - started >= 15, 'a 20 ms timeout ends the wait after about 20 ms');
+    const aborted = waiter.wait(0, forever.timeoutMs);
+    controller.abort();
+    assert.ok(await settled(aborted));
+    assert.ok(await settled(waiter.wait(0, forever.timeoutMs)), 'an aborted waiter does not wait');
+    const other = watcher.waiter(log, new AbortController().signal);
+    const closed = other.wait(0, forever.timeoutMs);
+    other.close();
+    assert.ok(await settled(closed));
+    waiter.close();
+  });
+
+  it('keeps one abort listener and one registration for all its waits, and none once closed', async () => {
+    const watcher = new EventWatcher();
+    const controller = new AbortController();
+    const waiter = watcher.waiter(log, controller.signal);
+    for (let position = 0; position < 100; position++) {
+      const waiting = waiter.wait(position, forever.timeoutMs);
+      watcher.notify(log, position);
+      await waiting;
+    }
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+    waiter.close();
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    // Closed: a later write finds nobody to tell, and a wait on the watcher still works.
+    watcher.notify(log, 100);
+    const later = watcher.wait(log, 101, { ...forever, signal: controller.signal });
+    watcher.notify(log, 101);
+    assert.ok(await settled(later));
+  });
+
+  it('arms its fallback timer again when a wait needs it sooner than the armed one', async () => {
+    const watcher = new EventWatcher();
+    const waiter = watcher.waiter(log, new AbortController().signal);
+    const long = waiter.wait(0, forever.timeoutMs);
+    waiter.wake();
+    await long;
+    const started = Date.now();
+    await waiter.wait(0, 20);
+    const took = Date.now() - started;
+    assert.ok(took >= 15 && took < 1000, `the 20 ms wait took ${took} ms`);
+    waiter.close();
+  });
+});
+
 describe('sleep', () => {
   it('resolves after the time, or at once when the signal aborts', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });

@@ -18,9 +18,9 @@ export function sourceKey(source: SourceRef): string {
     : `${source.public ? 'public' : 'stream'}/${source.scope}/${source.stream}`;
 }
 
+/** Someone waiting on a source: told of every write; answers whether it is done waiting (and leaves the watcher). */
 interface Waiter {
-  readonly position: number;
-  readonly wake: () => void;
+  written(position: number): boolean;
 }
 
 /** Events of a scope's log as a processor reads them: at their sequence numbers, all in the unspecified partition. */
@@ -81,12 +81,7 @@ export class EventWatcher {
     }
     const waiters = this.#waiters.get(key);
     if (waiters === undefined) return;
-    for (const waiter of waiters) {
-      if (waiter.position <= position) {
-        waiters.delete(waiter);
-        waiter.wake();
-      }
-    }
+    for (const waiter of waiters) if (waiter.written(position)) waiters.delete(waiter);
   }
 
   /**
@@ -110,23 +105,133 @@ export class EventWatcher {
     const key = sourceKey(source);
     if ((this.#written.get(key) ?? -1) >= position || options.signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      let waiters = this.#waiters.get(key);
-      if (waiters === undefined) {
-        waiters = new Set();
-        this.#waiters.set(key, waiters);
-      }
       const done = () => {
         clearTimeout(timer);
         options.signal.removeEventListener('abort', done);
-        waiters.delete(waiter);
+        this.#leave(key, waiter);
         resolve();
       };
-      const waiter: Waiter = { position, wake: done };
+      const waiter: Waiter = {
+        written: (written) => {
+          if (written < position) return false;
+          done();
+          return true;
+        },
+      };
       const timer = setTimeout(done, options.timeoutMs);
       options.signal.addEventListener('abort', done, { once: true });
-      waiters.add(waiter);
+      this.#join(key, waiter);
     });
   }
+
+  /**
+   * A waiter for a reader that waits on `source` again and again (a processor, once per live event): see
+   * `SourceWaiter`. Close it when the reader stops.
+   */
+  waiter(source: SourceRef, signal: AbortSignal): SourceWaiter {
+    const key = sourceKey(source);
+    return new SourceWaiter(
+      (waiter) => this.#join(key, waiter),
+      (waiter) => this.#leave(key, waiter),
+      (position) => (this.#written.get(key) ?? -1) >= position,
+      signal,
+    );
+  }
+
+  #join(key: string, waiter: Waiter): void {
+    let waiters = this.#waiters.get(key);
+    if (waiters === undefined) {
+      waiters = new Set();
+      this.#waiters.set(key, waiters);
+    }
+    waiters.add(waiter);
+  }
+
+  #leave(key: string, waiter: Waiter): void {
+    const waiters = this.#waiters.get(key);
+    if (waiters === undefined) return;
+    waiters.delete(waiter);
+    if (waiters.size === 0) this.#waiters.delete(key);
+  }
+}
+
+/**
+ * The waits of one reader on one source, one after the other. Where `EventWatcher.wait` sets up a timer, an abort
+ * listener and a registration for each wait, a waiter keeps one of each for all its waits: it stays registered with
+ * the watcher, listens to its signal once, and re-arms its fallback timer only when a wait needs it sooner (so a
+ * live event costs a promise, not a timer and two listeners). A wait may end early (a timer armed for an earlier
+ * wait, `wake`): every reader looks again after a wait anyway.
+ */
+export class SourceWaiter implements Waiter {
+  readonly #leave: (waiter: Waiter) => void;
+  readonly #notifiedFrom: (position: number) => boolean;
+  readonly #signal: AbortSignal;
+  /** The position the current wait waits for; infinite while nobody waits. */
+  #position = Number.POSITIVE_INFINITY;
+  #resolve: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #onAbort = () => this.wake();
+
+  constructor(
+    join: (waiter: Waiter) => void,
+    leave: (waiter: Waiter) => void,
+    notifiedFrom: (position: number) => boolean,
+    signal: AbortSignal,
+  ) {
+    this.#leave = leave;
+    this.#notifiedFrom = notifiedFrom;
+    this.#signal = signal;
+    join(this);
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /**
+   * Resolves when `position` has been written, within `timeoutMs` at the latest, on `wake`, or when the signal aborts
+   * (never rejects). Resolves at once if the position was already written. One wait at a time.
+   */
+  wait(position: number, timeoutMs: number): Promise<void> {
+    if (this.#signal.aborted || this.#notifiedFrom(position)) return Promise.resolve();
+    const at = Date.now() + Math.max(0, timeoutMs);
+    if (at < this.#timerAt) {
+      clearTimeout(this.#timer);
+      this.#timerAt = at;
+      this.#timer = setTimeout(this.#onTimer, Math.min(Math.max(0, timeoutMs), 2_147_483_647));
+    }
+    this.#position = position;
+    return new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  /** Ends the current wait, if any. */
+  wake(): void {
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#position = Number.POSITIVE_INFINITY;
+    resolve?.();
+  }
+
+  /** Leaves the watcher and ends the current wait. */
+  close(): void {
+    this.#leave(this);
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.wake();
+  }
+
+  /** @internal The watcher saw a write up to `position`. */
+  written(position: number): boolean {
+    if (position >= this.#position) this.wake();
+    return false;
+  }
+
+  readonly #onTimer = () => {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.wake();
+  };
 }
 
 /** The newest events of one source, at dense positions. */

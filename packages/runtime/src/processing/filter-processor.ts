@@ -63,63 +63,69 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
     event: Parameters<EventFilter['filter']>[0],
   ): Promise<FilterResult> => filter.filter(event, retry, context);
 
-  while (!signal.aborted) {
-    if (state.failure !== undefined) {
-      const { retryAt } = state.failure;
-      await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
-      if (signal.aborted) return;
-      const [event] = await source.read(state.position, 1);
-      if (event === undefined) {
-        await commit([], { ...state, failure: undefined });
+  // One waiter for every wait for new events of the log.
+  const waiter = watcher.waiter(source.ref, signal);
+  try {
+    while (!signal.aborted) {
+      if (state.failure !== undefined) {
+        const { retryAt } = state.failure;
+        await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
+        if (signal.aborted) return;
+        const [event] = await source.read(state.position, 1);
+        if (event === undefined) {
+          await commit([], { ...state, failure: undefined });
+          continue;
+        }
+        const result = await run({ reason: state.failure.reason, retryCount: state.failure.attempts - 1 }, event.event);
+        if (signal.aborted) return;
+        if (result.kind === 'failed') {
+          await commit([], { ...state, failure: failureAfter(result, state.failure.attempts + 1, now()) });
+          continue;
+        }
+        await commit(result.kind === 'included' ? [{ partition: result.partition, event: event.event }] : [], {
+          kind: 'unpartitioned',
+          position: (event.position + 1) as StreamPosition,
+          failure: undefined,
+          lastSuccessfullyProcessed: now(),
+        });
         continue;
       }
-      const result = await run({ reason: state.failure.reason, retryCount: state.failure.attempts - 1 }, event.event);
-      if (signal.aborted) return;
-      if (result.kind === 'failed') {
-        await commit([], { ...state, failure: failureAfter(result, state.failure.attempts + 1, now()) });
-        continue;
-      }
-      await commit(result.kind === 'included' ? [{ partition: result.partition, event: event.event }] : [], {
-        kind: 'unpartitioned',
-        position: (event.position + 1) as StreamPosition,
-        failure: undefined,
-        lastSuccessfullyProcessed: now(),
-      });
-      continue;
-    }
 
-    await yieldToEventLoop();
-    const events = await source.read(state.position, batchSize);
-    if (events.length === 0) {
-      await watcher.wait(source.ref, state.position, { timeoutMs: pollFallbackMs, signal });
-      continue;
-    }
-    const entries: Included[] = [];
-    let position = state.position;
-    let failure: Unpartitioned['failure'];
-    for (const { event, position: at } of events) {
-      // The Runtime's own filters (event handlers' type filters) answer at once: no turn of the microtask queue then.
-      const answer = filter.filter(event, undefined, context);
-      const result = 'then' in answer ? await answer : answer;
-      if (signal.aborted) break;
-      if (result.kind === 'failed') {
-        options.logger.warn(
-          { filter: key.processorId, position: at, reason: result.reason },
-          'filter failed; it halts at this event',
-        );
-        failure = failureAfter(result, 1, now());
-        break;
+      await yieldToEventLoop();
+      const events = await source.read(state.position, batchSize);
+      if (events.length === 0) {
+        await waiter.wait(state.position, pollFallbackMs);
+        continue;
       }
-      if (result.kind === 'included') entries.push({ partition: result.partition, event });
-      position = (at + 1) as StreamPosition;
+      const entries: Included[] = [];
+      let position = state.position;
+      let failure: Unpartitioned['failure'];
+      for (const { event, position: at } of events) {
+        // The Runtime's own filters (event handlers' type filters) answer at once: no turn of the microtask queue then.
+        const answer = filter.filter(event, undefined, context);
+        const result = 'then' in answer ? await answer : answer;
+        if (signal.aborted) break;
+        if (result.kind === 'failed') {
+          options.logger.warn(
+            { filter: key.processorId, position: at, reason: result.reason },
+            'filter failed; it halts at this event',
+          );
+          failure = failureAfter(result, 1, now());
+          break;
+        }
+        if (result.kind === 'included') entries.push({ partition: result.partition, event });
+        position = (at + 1) as StreamPosition;
+      }
+      if (position !== state.position || failure !== undefined) {
+        await commit(entries, {
+          kind: 'unpartitioned',
+          position,
+          failure,
+          lastSuccessfullyProcessed: position !== state.position ? now() : state.lastSuccessfullyProcessed,
+        });
+      }
     }
-    if (position !== state.position || failure !== undefined) {
-      await commit(entries, {
-        kind: 'unpartitioned',
-        position,
-        failure,
-        lastSuccessfullyProcessed: position !== state.position ? now() : state.lastSuccessfullyProcessed,
-      });
-    }
+  } finally {
+    waiter.close();
   }
 }

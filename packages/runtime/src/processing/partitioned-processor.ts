@@ -74,11 +74,14 @@ export async function runPartitionedProcessor(
   /** Partitions being caught up; the main loop queues their new events instead of skipping them. */
   const recovering = new Set<PartitionId>();
 
+  // Waits for new events of the source; a worker finishing an event or a partition failing ends the wait too.
+  const waiter = watcher.waiter(source.ref, signal);
   // Resolved whenever a worker finishes an event, so the main loop can move on; made only when someone waits.
   let pulse: Resolvable | undefined;
   const wake = () => {
     pulse?.resolve();
     pulse = undefined;
+    waiter.wake();
   };
   const nextPulse = (): Promise<void> => {
     pulse ??= resolvable();
@@ -297,13 +300,7 @@ export async function runPartitionedProcessor(
         saveSoon();
         // A partition may have failed while this turn awaited: look at the retry times again before sleeping.
         const untilNextRetry = startDueRecoveries();
-        await raceCleanly(signal, (waiting) => [
-          watcher.wait(source.ref, readPosition, {
-            timeoutMs: Math.min(pollFallbackMs, untilNextRetry),
-            signal: waiting,
-          }),
-          running.size > 0 ? nextPulse() : new Promise<void>(() => {}),
-        ]);
+        await waiter.wait(readPosition, Math.min(pollFallbackMs, untilNextRetry));
         continue;
       }
       for (const event of events) {
@@ -326,6 +323,7 @@ export async function runPartitionedProcessor(
   } finally {
     outer.removeEventListener('abort', onOuterAbort);
     stop.abort();
+    waiter.close();
     clearTimeout(saveTimer);
     await Promise.allSettled(workers);
     // Keep what was handled; failures were saved when they happened.

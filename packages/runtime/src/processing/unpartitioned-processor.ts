@@ -44,69 +44,75 @@ export async function runUnpartitionedProcessor(
     await states.set(key, state);
   };
 
-  while (!signal.aborted) {
-    if (state.failure !== undefined) {
-      const { retryAt } = state.failure;
-      // Parked for good (retry = false): wait until the head goes away; reprocessing resets the state.
-      await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
-      if (signal.aborted) return;
-      const [event] = await source.read(state.position, 1);
-      if (event === undefined) {
-        await save({ ...state, failure: undefined });
+  // One waiter for every wait for new events of the source.
+  const waiter = watcher.waiter(source.ref, signal);
+  try {
+    while (!signal.aborted) {
+      if (state.failure !== undefined) {
+        const { retryAt } = state.failure;
+        // Parked for good (retry = false): wait until the head goes away; reprocessing resets the state.
+        await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
+        if (signal.aborted) return;
+        const [event] = await source.read(state.position, 1);
+        if (event === undefined) {
+          await save({ ...state, failure: undefined });
+          continue;
+        }
+        const result = await processor.process(
+          event,
+          { reason: state.failure.reason, retryCount: state.failure.attempts - 1 },
+          context,
+        );
+        if (signal.aborted) return;
+        if (result.kind === 'succeeded') {
+          await save({
+            kind: 'unpartitioned',
+            position: (event.position + 1) as StreamPosition,
+            failure: undefined,
+            lastSuccessfullyProcessed: now(),
+          });
+        } else {
+          await save({ ...state, failure: failureAfter(result, state.failure.attempts + 1, now()) });
+        }
         continue;
       }
-      const result = await processor.process(
-        event,
-        { reason: state.failure.reason, retryCount: state.failure.attempts - 1 },
-        context,
-      );
-      if (signal.aborted) return;
-      if (result.kind === 'succeeded') {
-        await save({
-          kind: 'unpartitioned',
-          position: (event.position + 1) as StreamPosition,
-          failure: undefined,
-          lastSuccessfullyProcessed: now(),
-        });
-      } else {
-        await save({ ...state, failure: failureAfter(result, state.failure.attempts + 1, now()) });
-      }
-      continue;
-    }
 
-    await yieldToEventLoop();
-    const events = await source.read(state.position, batchSize);
-    if (events.length === 0) {
-      await watcher.wait(source.ref, state.position, { timeoutMs: pollFallbackMs, signal });
-      continue;
-    }
-    let position = state.position;
-    let lastSuccess = state.lastSuccessfullyProcessed;
-    for (const event of events) {
-      const result = await processor.process(event, undefined, context);
-      if (signal.aborted) {
-        // The head is gone: keep what was handled (at-least-once), without recording a failure.
-        if (position !== state.position) await save({ ...state, position, lastSuccessfullyProcessed: lastSuccess });
-        return;
+      await yieldToEventLoop();
+      const events = await source.read(state.position, batchSize);
+      if (events.length === 0) {
+        await waiter.wait(state.position, pollFallbackMs);
+        continue;
       }
-      if (result.kind === 'failed') {
-        options.logger.warn(
-          { processor: key.processorId, position: event.position, reason: result.reason },
-          'processing failed; the stream halts at this event',
-        );
-        await save({
-          kind: 'unpartitioned',
-          position,
-          failure: failureAfter(result, 1, now()),
-          lastSuccessfullyProcessed: lastSuccess,
-        });
-        break;
+      let position = state.position;
+      let lastSuccess = state.lastSuccessfullyProcessed;
+      for (const event of events) {
+        const result = await processor.process(event, undefined, context);
+        if (signal.aborted) {
+          // The head is gone: keep what was handled (at-least-once), without recording a failure.
+          if (position !== state.position) await save({ ...state, position, lastSuccessfullyProcessed: lastSuccess });
+          return;
+        }
+        if (result.kind === 'failed') {
+          options.logger.warn(
+            { processor: key.processorId, position: event.position, reason: result.reason },
+            'processing failed; the stream halts at this event',
+          );
+          await save({
+            kind: 'unpartitioned',
+            position,
+            failure: failureAfter(result, 1, now()),
+            lastSuccessfullyProcessed: lastSuccess,
+          });
+          break;
+        }
+        position = (event.position + 1) as StreamPosition;
+        lastSuccess = now();
       }
-      position = (event.position + 1) as StreamPosition;
-      lastSuccess = now();
+      if (state.failure === undefined && position !== state.position) {
+        await save({ kind: 'unpartitioned', position, failure: undefined, lastSuccessfullyProcessed: lastSuccess });
+      }
     }
-    if (state.failure === undefined && position !== state.position) {
-      await save({ kind: 'unpartitioned', position, failure: undefined, lastSuccessfullyProcessed: lastSuccess });
-    }
+  } finally {
+    waiter.close();
   }
 }

@@ -102,6 +102,8 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
     return events;
   };
 
+  // One waiter for every wait for new events of the log.
+  const waiter = watcher.waiter(source, signal);
   try {
     while (!signal.aborted) {
       let retry: RetryState | undefined;
@@ -123,7 +125,7 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
           await processorStates.set(key, state);
         }
         await options.onCaughtUp?.();
-        await watcher.wait(source, state.position, { timeoutMs: pollFallbackMs, signal });
+        await waiter.wait(state.position, pollFallbackMs);
         continue;
       }
       const end = (events[events.length - 1] as CommittedEvent).sequenceNumber + 1;
@@ -170,6 +172,7 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
       }
     }
   } finally {
+    waiter.close();
     await written();
   }
 

@@ -22,10 +22,45 @@ const guidBytes = new Map<string, Uint8Array>();
 export function executionContextBytes(context: DomainExecutionContext): Uint8Array {
   let bytes = encodedContexts.get(context);
   if (bytes === undefined) {
-    bytes = executionContextToPbCached(context).serializeBinary();
+    bytes = encodeExecutionContext(context);
     encodedContexts.set(context, bytes);
   }
   return bytes;
+}
+
+/**
+ * `ExecutionContext { Uuid microserviceId = 1; Uuid tenantId = 2; Version version = 3; Uuid correlationId = 4;
+ * repeated Claim claims = 5; string environment = 6 }`, `Version { int32 major = 1; minor = 2; patch = 3; build = 4;
+ * string preReleaseString = 5 }`, `Claim { string key = 1; value = 2; valueType = 3 }` (Fundamentals), as the contract
+ * classes write them: the ids and the version always, defaults left out. Written without the classes' object graph,
+ * which a Commit would otherwise build for every new context. A negative version number (int32 written as a 10-byte
+ * varint) is rare enough to leave to the classes.
+ */
+function encodeExecutionContext(context: DomainExecutionContext): Uint8Array {
+  const { version } = context;
+  if (version.major < 0 || version.minor < 0 || version.patch < 0 || version.build < 0) {
+    return executionContextToPbCached(context).serializeBinary();
+  }
+  const writer = new ProtobufWriter(256);
+  writeUuid(writer, 1, context.microserviceId);
+  writeUuid(writer, 2, context.tenantId);
+  writer.message(3, (w) => {
+    w.uint(1, version.major);
+    w.uint(2, version.minor);
+    w.uint(3, version.patch);
+    w.uint(4, version.build);
+    w.string(5, version.preRelease);
+  });
+  writeUuid(writer, 4, context.correlationId);
+  for (const claim of context.claims) {
+    writer.message(5, (w) => {
+      w.string(1, claim.key);
+      w.string(2, claim.value);
+      w.string(3, claim.valueType);
+    });
+  }
+  writer.string(6, context.environment);
+  return new Uint8Array(writer.finish());
 }
 
 /** A `Uuid` message. Ids repeat (event types, event sources of a commit): their 16 bytes are kept for the next time. */

@@ -6,8 +6,8 @@
  * unknown fields, an unusual layout) is left to the contract classes, so their semantics stay the reference.
  */
 
-import { isUtf8 } from 'node:buffer';
 import { DecodedResponse } from '../reverse-calls/decoded-responses.js';
+import { WireReader } from './wire-reader.js';
 
 /** A replace or delete answer read from its bytes. */
 export class ProjectionAnswer {
@@ -65,10 +65,7 @@ function readCallId(reader: WireReader, end: number): Uint8Array | undefined {
   if (reader.tag() !== 0x0a) return undefined;
   const uuidEnd = reader.lengthEnd();
   if (uuidEnd !== end) return undefined;
-  if (reader.tag() !== 0x0a) return undefined;
-  const valueEnd = reader.lengthEnd();
-  if (valueEnd !== uuidEnd || valueEnd - reader.at !== 16) return undefined;
-  return reader.bytes.slice(reader.at, valueEnd);
+  return reader.uuid(uuidEnd)?.slice();
 }
 
 /**
@@ -80,37 +77,6 @@ function readOnlyString(reader: WireReader, end: number): string | undefined {
   if (reader.tag() !== 0x0a) return undefined;
   const stringEnd = reader.lengthEnd();
   if (stringEnd !== end) return undefined;
-  const text = Buffer.from(reader.bytes.buffer, reader.bytes.byteOffset + reader.at, stringEnd - reader.at);
   // Invalid UTF-8 is left to the contract classes, whose replacement of bad sequences is the reference.
-  return isUtf8(text) ? text.toString('utf8') : undefined;
-}
-
-/** Reads varints and lengths; a malformed or truncated varint reads as a value no caller accepts. */
-class WireReader {
-  at = 0;
-  constructor(readonly bytes: Uint8Array) {}
-
-  /** A tag (field number and wire type), or -1 past the end or for an over-long varint. */
-  tag(): number {
-    const value = this.#varint();
-    return value > 0x7fffffff ? -1 : value;
-  }
-
-  /** Reads a length and returns where the field it measures ends; past the end of the bytes when it would overrun. */
-  lengthEnd(): number {
-    const length = this.#varint();
-    return length < 0 ? this.bytes.length + 1 : this.at + length;
-  }
-
-  /** An unsigned varint of up to 5 bytes, or -1 when it is truncated or longer. */
-  #varint(): number {
-    let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.at >= this.bytes.length) return -1;
-      const byte = this.bytes[this.at++] as number;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-    }
-    return -1;
-  }
+  return reader.utf8(stringEnd);
 }
