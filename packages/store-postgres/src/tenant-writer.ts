@@ -166,7 +166,11 @@ export class TenantWriter {
     const alone = statements.length === 1;
     const sent = alone
       ? [client.query(statements[0] as pg.QueryConfig)]
-      : [client.query('BEGIN'), ...statements.map((statement) => client.query(statement)), client.query('COMMIT')];
+      : inOneWrite(client, () => [
+          client.query('BEGIN'),
+          ...statements.map((statement) => client.query(statement)),
+          client.query('COMMIT'),
+        ]);
     const settled = await Promise.allSettled(sent);
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     let refused: unknown = failed?.reason;
@@ -220,7 +224,9 @@ export class TenantWriter {
       // The writer connection pipelines: BEGIN goes out with the version read, the append with COMMIT, so the
       // batch costs two round trips. Every statement has its own Sync, so a refused one does not take the
       // others with it, and a COMMIT behind a refused statement ends the aborted transaction as a ROLLBACK.
-      const [began, read] = await Promise.allSettled([client.query('BEGIN'), this.#versions(client, aggregates)]);
+      const [began, read] = await Promise.allSettled(
+        inOneWrite(client, () => [client.query('BEGIN'), this.#versions(client, aggregates)]),
+      );
       if (began.status === 'rejected') throw began.reason;
       if (read.status === 'rejected') return this.#rollBack(client, read.reason);
       try {
@@ -229,10 +235,9 @@ export class TenantWriter {
         return this.#rollBack(client, error);
       }
       if (plan.count === 0) return this.#rollBack(client, undefined);
-      const [appended, committed] = await Promise.allSettled([
-        this.#append(client, scope, plan, occurred),
-        client.query('COMMIT'),
-      ]);
+      const [appended, committed] = await Promise.allSettled(
+        inOneWrite(client, () => [this.#append(client, scope, plan as BatchPlan, occurred), client.query('COMMIT')]),
+      );
       if (appended.status === 'rejected') {
         if (committed.status === 'fulfilled' && committed.value.command === 'ROLLBACK') throw appended.reason;
         throw uncertain(appended.reason);
@@ -408,6 +413,22 @@ export class TenantWriter {
       },
       { createDatabase },
     );
+  }
+}
+
+/**
+ * Runs `send`, which queues statements on the pipelining writer connection, with the socket corked: node-postgres
+ * writes each statement on its own, so a transaction would otherwise cost the Runtime a system call and PostgreSQL a
+ * wake-up per statement. `send` must queue synchronously (node-postgres sends a pipelined query as it is queued).
+ */
+function inOneWrite<T>(client: pg.Client, send: () => T): T {
+  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection
+    ?.stream;
+  stream?.cork?.();
+  try {
+    return send();
+  } finally {
+    stream?.uncork?.();
   }
 }
 
