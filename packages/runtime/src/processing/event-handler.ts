@@ -156,6 +156,7 @@ export async function runEventHandler(options: RunEventHandlerOptions): Promise<
       target: keys.target,
       context,
       logger: log,
+      deterministic: true,
       filter: {
         filter: (event) =>
           types.has(event.type.id)

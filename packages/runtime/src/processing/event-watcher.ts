@@ -51,8 +51,9 @@ const defaultTailCapacity = 1024;
  *
  * A writer that has the events it wrote at hand (the committer, filters) passes them along, and the watcher keeps the
  * newest of each source: a caught-up processor then gets a new event from memory instead of reading back what was
- * just written (`recent`). Only durable writes are notified, and sources only grow (positions are never reused), so
- * a kept event is always what the store would return.
+ * just written (`recent`). Writes are notified once durable, but for a deterministic filter's batch, notified while
+ * it is written (see `runFilterProcessor`): what a processor takes from here is what the store holds or will hold.
+ * Sources only grow (positions are never reused), so a kept event is always what the store returns for it.
  */
 export class EventWatcher {
   readonly #written = new Map<string, number>();
@@ -90,6 +91,11 @@ export class EventWatcher {
    */
   recent(source: SourceRef, position: number, limit: number): readonly StreamEvent[] | undefined {
     return this.#tails.get(sourceKey(source))?.from(position, limit);
+  }
+
+  /** True when a notification of `count` events would be kept whole for `recent`. */
+  keepsWhole(count: number): boolean {
+    return count <= this.#tailCapacity;
   }
 
   /** True when a write at or after `position` of `source` has been notified. */

@@ -17,12 +17,28 @@ export interface FilterProcessorOptions extends Omit<StreamProcessorOptions, 'pr
   readonly filter: EventFilter;
   readonly target: StreamRef;
   readonly streams: Streams;
+  /**
+   * The filter answers the same for an event every time (the Runtime's own type filters), so entries may be handed
+   * to the stream's processor while their append is still being written: see `runFilterProcessor`.
+   */
+  readonly deterministic?: boolean;
 }
 
 /**
  * Runs a filter over a scope's event log and appends the included events to the target stream. The entries of a
  * batch and the filter's new position are written in one transaction, so the stream never misses or repeats an
  * event, crash or not. A filter that fails halts at that event (filters are unpartitioned) until it succeeds.
+ *
+ * The stream's processor is told of new entries through the watcher, which keeps them in memory. A deterministic
+ * filter tells it as soon as a live batch is filtered, not after its append is durable, which spares the processor
+ * waiting for a second durable write per event (on PostgreSQL a round trip to the server). The events themselves
+ * are durable in the log; only their entries in the stream are not yet, and that cannot make the processor skip:
+ * - if the append is lost (a crash) or fails, this filter starts again from its saved state (the entries and the
+ *   state are written together) and writes the same entries at the same positions, the log being immutable;
+ * - the processor's position is saved through the same store writer after the append, so it is never durable
+ *   ahead of the stream: after a crash it reprocesses these entries (at-least-once) rather than skipping them;
+ * - only one append is in flight and every earlier one is durable, and a batch is handed over early only when the
+ *   watcher keeps all of it, so whatever the processor cannot take from memory, the store has.
  */
 export async function runFilterProcessor(options: FilterProcessorOptions, initial: Unpartitioned): Promise<void> {
   const { key, source, streams, states, watcher, filter, context, target } = options;
@@ -43,18 +59,23 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
       partition,
       sequenceNumber: event.sequenceNumber,
     }));
-    if (entries.length === 0 && next.position === state.position) await states.set(key, next);
-    else await streams.append(target, entries, { key, state: next });
-    state = next;
-    if (entries.length > 0) {
-      // The processor reading the stream gets these from the watcher, not by reading back what was just written.
+    // The processor reading the stream gets these from the watcher, not by reading back what was just written.
+    const notify = () => {
       const written = included.map(({ partition, event }, i) => ({
         position: (streamEnd + i) as StreamPosition,
         partition,
         event,
       }));
+      watcher.notify(targetRef, streamEnd + entries.length - 1, written);
+    };
+    const early = options.deterministic === true && entries.length > 0 && watcher.keepsWhole(entries.length);
+    if (early) notify();
+    if (entries.length === 0 && next.position === state.position) await states.set(key, next);
+    else await streams.append(target, entries, { key, state: next });
+    state = next;
+    if (entries.length > 0) {
+      if (!early) notify();
       streamEnd += entries.length;
-      watcher.notify(targetRef, streamEnd - 1, written);
     }
   };
 
