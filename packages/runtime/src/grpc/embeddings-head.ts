@@ -1,5 +1,7 @@
 import type { EmbeddingEvent, EmbeddingHead, HeadAnswer } from '../embeddings/embedding-head.js';
 import type { EmbeddingCurrentState } from '../embeddings/embedding-state.js';
+import type { RuntimeMetrics } from '../metrics/metrics.js';
+import type { ProcessedRecorder } from '../metrics/processing-metrics.js';
 import {
   EmbeddingCompareRequest,
   EmbeddingDeleteRequest,
@@ -21,10 +23,27 @@ const ResponseCase: Record<number, string> = {
   5: 'projectionDelete',
 };
 
-/** The embedding head behind a registered `Embeddings.Connect` call: domain calls as `EmbeddingRequest`s. */
-export function createEmbeddingHead(connection: ReverseCallConnection<EmbeddingsReverseCall>): EmbeddingHead {
-  const call = (request: EmbeddingRequest, context: Parameters<EmbeddingHead['compare']>[2]) =>
-    connection.call(request, context.executionContext, { signal: context.signal });
+/**
+ * The embedding head behind a registered `Embeddings.Connect` call: domain calls as `EmbeddingRequest`s, each counted
+ * in the processing metrics (kind `embedding`; failed when the head answered with a failure).
+ */
+export function createEmbeddingHead(
+  connection: ReverseCallConnection<EmbeddingsReverseCall>,
+  metrics: RuntimeMetrics,
+): EmbeddingHead {
+  const recorders = new Map<string, ProcessedRecorder>();
+  const call = async (request: EmbeddingRequest, context: Parameters<EmbeddingHead['compare']>[2]) => {
+    const tenant = context.executionContext.tenantId;
+    let recorder = recorders.get(tenant);
+    if (recorder === undefined) {
+      recorder = metrics.processing.recorder('embedding', tenant);
+      recorders.set(tenant, recorder);
+    }
+    const started = performance.now();
+    const response = await connection.call(request, context.executionContext, { signal: context.signal });
+    recorder.record(response.hasFailure(), (performance.now() - started) / 1000);
+    return response;
+  };
   return {
     async compare(current, desired, context) {
       const compare = new EmbeddingCompareRequest();

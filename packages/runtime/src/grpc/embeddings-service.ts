@@ -162,7 +162,7 @@ async function serveEmbedding(
       deps,
       processors,
       definition,
-      createEmbeddingHead(connection),
+      createEmbeddingHead(connection, deps.metrics),
       connection.executionContext,
       options,
     );

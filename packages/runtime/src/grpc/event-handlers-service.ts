@@ -1,8 +1,7 @@
-import type { ArtifactId, ExecutionContext as DomainExecutionContext, ScopeId } from '@dolittle-ts/fundamentals';
+import type { ArtifactId, ScopeId } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { RuntimeMetrics } from '../metrics/metrics.js';
-import type { ProcessedRecorder } from '../metrics/processing-metrics.js';
 import type { ActiveProcessors } from '../processing/active-processors.js';
 import { type EventHandlerDefinition, registerEventHandler } from '../processing/event-handler.js';
 import type { EventProcessor } from '../processing/processing-result.js';
@@ -17,6 +16,7 @@ import {
 } from './contracts.js';
 import { artifactFromPb, guidForLogs, uuidToGuid } from './convert.js';
 import { acceptingEncodedResponses } from './grpc-server.js';
+import { headTenants } from './head-tenants.js';
 import { processingResultOf } from './processor-failures.js';
 import {
   acceptingSucceededResponses,
@@ -133,19 +133,11 @@ function headProcessor(
   definition: EventHandlerDefinition,
   metrics: RuntimeMetrics,
 ): EventProcessor {
-  // Per tenant: the head's execution context for it, and the recorder of its calls' metrics.
-  const tenants = new Map<string, { executionContext: DomainExecutionContext; recorder: ProcessedRecorder }>();
+  const tenantOf = headTenants(connection.executionContext, metrics, 'event-handler');
   const { scope, partitioned } = definition;
   return {
     async process(event, retry, context) {
-      let tenant = tenants.get(context.tenant);
-      if (tenant === undefined) {
-        tenant = {
-          executionContext: { ...connection.executionContext, tenantId: context.tenant },
-          recorder: metrics.processing.recorder('event-handler', context.tenant),
-        };
-        tenants.set(context.tenant, tenant);
-      }
+      const tenant = tenantOf(context.tenant);
       const fields = { event: event.event, partition: event.partition, scope, partitioned, retry };
       const started = performance.now();
       const response = await connection.callEncoded(

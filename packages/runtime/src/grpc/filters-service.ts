@@ -1,9 +1,4 @@
-import {
-  type ExecutionContext as DomainExecutionContext,
-  type PartitionId,
-  type ScopeId,
-  unspecifiedPartition,
-} from '@dolittle-ts/fundamentals';
+import { type PartitionId, type ScopeId, unspecifiedPartition } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { type FilterDefinition, filterKeys, registerFilter } from '../processing/filter.js';
 import type { EventFilter, FilterResult } from '../processing/processing-result.js';
@@ -17,6 +12,7 @@ import {
 } from './contracts.js';
 import { guidForLogs, guidToUuid, uuidToGuid } from './convert.js';
 import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
+import { headTenants } from './head-tenants.js';
 import { processingResultOf, retryStateToPb } from './processor-failures.js';
 import {
   acceptReverseCall,
@@ -90,26 +86,22 @@ function headFilter(
   definition: FilterDefinition,
   metrics: ProcessingServiceDependencies['metrics'],
 ): EventFilter {
-  const contexts = new Map<string, DomainExecutionContext>();
+  const tenantOf = headTenants(connection.executionContext, metrics, 'filter');
   const scope = guidToUuid(filterKeys(definition).target.scope);
   return {
     async filter(event, retry, context): Promise<FilterResult> {
-      let executionContext = contexts.get(context.tenant);
-      if (executionContext === undefined) {
-        executionContext = { ...connection.executionContext, tenantId: context.tenant };
-        contexts.set(context.tenant, executionContext);
-      }
+      const tenant = tenantOf(context.tenant);
       const request = new FilterEventRequest();
       request.setEvent(committedEventToPb(event));
       request.setScopeid(scope);
       const retryState = retryStateToPb(retry);
       if (retryState !== undefined) request.setRetryprocessingstate(retryState);
       const started = performance.now();
-      const response = (await connection.call(request, executionContext, { signal: context.signal })) as
+      const response = (await connection.call(request, tenant.executionContext, { signal: context.signal })) as
         | FilterResponse
         | PartitionedFilterResponse;
       const result = processingResultOf(response.getFailure());
-      metrics.processed('filter', context.tenant, result.kind === 'failed', (performance.now() - started) / 1000);
+      tenant.recorder.record(result.kind === 'failed', (performance.now() - started) / 1000);
       if (result.kind === 'failed') return result;
       if (!response.getIsincluded()) return { kind: 'excluded' };
       const partition =

@@ -1,9 +1,4 @@
-import {
-  type ArtifactId,
-  type ExecutionContext as DomainExecutionContext,
-  InvalidArgument,
-  type ScopeId,
-} from '@dolittle-ts/fundamentals';
+import { type ArtifactId, InvalidArgument, type ScopeId } from '@dolittle-ts/fundamentals';
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Registration } from '../processing/registration.js';
 import type { KeySelector, ProjectionDefinition } from '../projections/projection-definition.js';
@@ -13,6 +8,7 @@ import { type ProjectionEventSelector, ProjectionRegistrationResponse, projectio
 import { artifactFromPb, guidForLogs, uuidToGuid, validateJsonContent } from './convert.js';
 import { type ProcessingServiceDependencies, runRegistration } from './event-handlers-service.js';
 import { acceptingEncodedResponses } from './grpc-server.js';
+import { headTenants } from './head-tenants.js';
 import { processingResultOf } from './processor-failures.js';
 import {
   acceptingDecodedResponses,
@@ -108,27 +104,23 @@ function headProjection(
   definition: ProjectionDefinition,
   metrics: ProcessingServiceDependencies['metrics'],
 ): ProjectionHead {
-  const contexts = new Map<string, DomainExecutionContext>();
+  const tenantOf = headTenants(connection.executionContext, metrics, 'projection');
   return {
     async project(current, event, retry, context) {
-      let executionContext = contexts.get(context.tenant);
-      if (executionContext === undefined) {
-        executionContext = { ...connection.executionContext, tenantId: context.tenant };
-        contexts.set(context.tenant, executionContext);
-      }
+      const tenant = tenantOf(context.tenant);
       const fields = { current, event, retry, scope: definition.scope };
       const started = performance.now();
       const response = await connection.callEncoded(
         (requestContext) => encodeProjectionRequestMessage(requestContext, fields),
-        executionContext,
+        tenant.executionContext,
         { signal: context.signal },
       );
       if (response instanceof ProjectionAnswer) {
-        metrics.processed('projection', context.tenant, false, (performance.now() - started) / 1000);
+        tenant.recorder.record(false, (performance.now() - started) / 1000);
         return response.state === undefined ? { kind: 'delete' } : replaced(response.state);
       }
       const failure = processingResultOf(response.getFailure());
-      metrics.processed('projection', context.tenant, failure.kind === 'failed', (performance.now() - started) / 1000);
+      tenant.recorder.record(failure.kind === 'failed', (performance.now() - started) / 1000);
       if (failure.kind === 'failed') return failure;
       if (response.hasDelete()) return { kind: 'delete' };
       const replace = response.getReplace();

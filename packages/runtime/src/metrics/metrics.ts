@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { ProcessingMetrics, type ProcessorKind } from './processing-metrics.js';
+import { ProcessingMetrics } from './processing-metrics.js';
 
 /** The Runtime's Prometheus metrics, served on `/metrics` (default port 9700). */
 export class RuntimeMetrics {
@@ -35,14 +35,6 @@ export class RuntimeMetrics {
 
   /** `dolittle_events_processed_total` and `dolittle_processing_seconds`: every event a head processes. */
   readonly processing = new ProcessingMetrics(this.registry);
-
-  /**
-   * Records one head call; `failed` when the head answered with a failure. A caller on a hot path keeps
-   * `processing.recorder(kind, tenant)` instead, which skips the lookups.
-   */
-  processed(kind: ProcessorKind, tenant: string, failed: boolean, seconds: number): void {
-    this.processing.recorder(kind, tenant).record(failed, seconds);
-  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'dolittle_runtime_' });

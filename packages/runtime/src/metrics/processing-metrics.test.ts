@@ -28,8 +28,8 @@ test('processed events and their durations are served on /metrics as a counter a
     handler.record(false, 0.0002);
     handler.record(false, 0.003);
     handler.record(true, 7);
-    metrics.processed('event-handler', 'tenant-b', false, 0.0001);
-    metrics.processed('filter', 'tenant-a', false, 0.02);
+    metrics.processing.recorder('event-handler', 'tenant-b').record(false, 0.0001);
+    metrics.processing.recorder('filter', 'tenant-a').record(false, 0.02);
 
     const body = await scrape(address);
     assert.match(body, /# TYPE dolittle_events_processed_total counter/);
