@@ -1,8 +1,8 @@
 import type { PartitionId, StreamPosition } from '@dolittle-ts/fundamentals';
 import type { CommittedEvent, FilteredEvent, StreamProcessorState, StreamRef, Streams } from '@dolittle-ts/store';
-import { sleep, yieldToEventLoop } from './event-watcher.js';
+import { yieldToEventLoop } from './event-watcher.js';
 import type { EventFilter, FilterResult, RetryState } from './processing-result.js';
-import { failureAfter } from './retry-schedule.js';
+import { failureAfter, untilRetry } from './retry-schedule.js';
 import type { StreamProcessorOptions } from './unpartitioned-processor.js';
 
 type Unpartitioned = Extract<StreamProcessorState, { kind: 'unpartitioned' }>;
@@ -89,8 +89,7 @@ export async function runFilterProcessor(options: FilterProcessorOptions, initia
   try {
     while (!signal.aborted) {
       if (state.failure !== undefined) {
-        const { retryAt } = state.failure;
-        await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
+        await untilRetry(state.failure, signal);
         if (signal.aborted) return;
         const [event] = await source.read(state.position, 1);
         if (event === undefined) {

@@ -1,9 +1,9 @@
 import type { StreamPosition } from '@dolittle-ts/fundamentals';
 import type { StreamProcessorKey, StreamProcessorState, StreamProcessorStates } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
-import { type EventWatcher, sleep, yieldToEventLoop } from './event-watcher.js';
+import { type EventWatcher, yieldToEventLoop } from './event-watcher.js';
 import type { EventProcessor, ProcessingContext } from './processing-result.js';
-import { failureAfter } from './retry-schedule.js';
+import { failureAfter, untilRetry } from './retry-schedule.js';
 import type { StreamSource } from './stream-source.js';
 
 export interface StreamProcessorOptions {
@@ -49,9 +49,8 @@ export async function runUnpartitionedProcessor(
   try {
     while (!signal.aborted) {
       if (state.failure !== undefined) {
-        const { retryAt } = state.failure;
         // Parked for good (retry = false): wait until the head goes away; reprocessing resets the state.
-        await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
+        await untilRetry(state.failure, signal);
         if (signal.aborted) return;
         const [event] = await source.read(state.position, 1);
         if (event === undefined) {

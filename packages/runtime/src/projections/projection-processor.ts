@@ -1,9 +1,9 @@
 import { type EventLogSequenceNumber, type StreamPosition, unspecifiedPartition } from '@dolittle-ts/fundamentals';
 import type { CommittedEvent, ReadModelChange, StreamProcessorState, TenantStore } from '@dolittle-ts/store';
 import type { Logger } from 'pino';
-import { type EventWatcher, KnownEnd, sleep, yieldToEventLoop } from '../processing/event-watcher.js';
+import { type EventWatcher, KnownEnd, yieldToEventLoop } from '../processing/event-watcher.js';
 import type { ProcessingContext, ProcessingResult, RetryState } from '../processing/processing-result.js';
-import { failureAfter } from '../processing/retry-schedule.js';
+import { failureAfter, untilRetry } from '../processing/retry-schedule.js';
 import { loadOrCreateState } from '../processing/stream-processor-state.js';
 import type { ProjectionDefinition, ProjectionSelector } from './projection-definition.js';
 import { projectionKey } from './projection-key.js';
@@ -108,8 +108,7 @@ export async function runProjection(options: RunProjectionOptions): Promise<void
     while (!signal.aborted) {
       let retry: RetryState | undefined;
       if (state.failure !== undefined) {
-        const { retryAt } = state.failure;
-        await sleep(retryAt === undefined ? Number.MAX_SAFE_INTEGER : retryAt.getTime() - Date.now(), signal);
+        await untilRetry(state.failure, signal);
         if (signal.aborted) return;
         retry = { reason: state.failure.reason, retryCount: state.failure.attempts - 1 };
       }

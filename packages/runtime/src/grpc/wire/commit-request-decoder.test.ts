@@ -13,6 +13,7 @@ import {
   Version,
 } from '../contracts.js';
 import { artifactFromPb, executionContextFromPb, uuidToGuid } from '../convert.js';
+import { validMutatedOrRandom } from './bytes-for-tests.js';
 import { DecodedCommit, decodeCommitRequest } from './commit-request-decoder.js';
 import { executionContextBytes } from './committed-events-encoder.js';
 
@@ -169,18 +170,8 @@ describe('decodeCommitRequest', () => {
     const valid = fc
       .tuple(contexts, fc.array(events, { maxLength: 2 }))
       .map(([context, list]) => encode(context, list));
-    const mutated = fc
-      .tuple(valid, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'cut', 'append'))
-      .map(([bytes, at, value, how]) => {
-        const copy = Uint8Array.from(bytes);
-        const i = at % copy.length;
-        if (how === 'flip') copy[i] = value;
-        if (how === 'cut') return copy.subarray(0, i);
-        if (how === 'append') return Buffer.concat([copy, Uint8Array.of(value)]);
-        return copy;
-      });
     fc.assert(
-      fc.property(fc.oneof(valid, mutated, fc.uint8Array({ maxLength: 96 })), (bytes) => {
+      fc.property(validMutatedOrRandom(valid, 96), (bytes) => {
         const decoded = decodeCommitRequest(bytes);
         if (decoded === undefined) return;
         const expected = reference(bytes);

@@ -11,6 +11,7 @@ import {
   ReverseCallResponseContext,
   Uuid,
 } from '../contracts.js';
+import { validMutatedOrRandom } from './bytes-for-tests.js';
 import { decodeProjectionAnswer } from './projection-response-decoder.js';
 
 interface Answer {
@@ -85,19 +86,8 @@ describe('decodeProjectionAnswer', () => {
         state: fc.option(fc.string(), { nil: undefined }),
       })
       .map(({ callId, state }) => encode(state === undefined ? { callId, delete: true } : { callId, replace: state }));
-    // Valid answers with bytes flipped, cut or appended, and arbitrary bytes.
-    const mutated = fc
-      .tuple(valid, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'cut', 'append'))
-      .map(([bytes, at, value, how]) => {
-        const copy = Uint8Array.from(bytes);
-        const i = at % copy.length;
-        if (how === 'flip') copy[i] = value;
-        if (how === 'cut') return copy.subarray(0, i);
-        if (how === 'append') return Buffer.concat([copy, Uint8Array.of(value)]);
-        return copy;
-      });
     fc.assert(
-      fc.property(fc.oneof(valid, mutated, fc.uint8Array({ maxLength: 64 })), (bytes) => {
+      fc.property(validMutatedOrRandom(valid, 64), (bytes) => {
         const decoded = decodeProjectionAnswer(bytes);
         if (decoded === undefined) return;
         const reference = ProjectionClientToRuntimeMessage.deserializeBinary(bytes).getHandleresult();
