@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises';
 import {
   asStreamId,
   createGuid,
@@ -10,9 +10,10 @@ import {
   type StreamPosition,
 } from '@dolittle-ts/fundamentals';
 import type { StreamEvent, StreamProcessorState, StreamRef, TenantStore } from '@dolittle-ts/store';
-import { eventsCommit, newTenantId } from '@dolittle-ts/store/conformance';
+import { buildEvent, eventsCommit, newArtifact, newEventSourceId, newTenantId } from '@dolittle-ts/store/conformance';
 import { createSqliteStoreProvider } from '@dolittle-ts/store-sqlite';
 import pino from 'pino';
+import { runEventHandler } from './event-handler.js';
 import { EventWatcher, notifyCommitted } from './event-watcher.js';
 import { runFilterProcessor } from './filter-processor.js';
 import { createStreamSource } from './stream-source.js';
@@ -136,5 +137,92 @@ describe('a filter handing new entries to the watcher', () => {
     while (!watcher.notifiedFrom(filter.ref, 2)) await nextTurn();
     assert.equal((await stored(store, filter.target)).length, 3);
     await filter.stop();
+  });
+});
+
+describe('an event handler whose stream append fails after the batch was handed over', () => {
+  it('handles every event again from its saved position, in order per event source, and the stream ends up the same', async () => {
+    const store = await createSqliteStoreProvider({ memory: true }).open(newTenantId());
+    const watcher = new EventWatcher();
+    const type = newArtifact();
+    const sources = [newEventSourceId(), newEventSourceId()] as const;
+    const definition = { scope: defaultScope, id: createGuid(), types: [type.id], partitioned: true };
+    const streams = store.streams;
+    const append = streams.append.bind(streams);
+    let failNext = true;
+    streams.append = async (...args) => {
+      // Fails after the filter handed the batch over, once the handler has had time to handle it.
+      if (failNext) await delay(50);
+      if (failNext) {
+        failNext = false;
+        throw new Error('the disk said no');
+      }
+      return append(...args);
+    };
+    const handled: StreamEvent[] = [];
+    const run = (signal: AbortSignal) =>
+      runEventHandler({
+        store,
+        definition,
+        watcher,
+        processor: {
+          process: async (event) => {
+            handled.push(event);
+            return { kind: 'succeeded' };
+          },
+        },
+        context: { tenant: store.tenantId, scope: defaultScope, partitioned: true, signal },
+        logger,
+        partitionsInFlight: 8,
+      });
+
+    const events = Array.from({ length: 6 }, (_, n) =>
+      buildEvent({ type, eventSourceId: n % 2 === 0 ? sources[0] : sources[1] }),
+    );
+    const [outcome] = await store.events.commit([eventsCommit(events)], { occurred: new Date() });
+    assert.ok(outcome?.ok);
+    const newest = outcome.events.at(-1);
+    assert.ok(newest !== undefined);
+    notifyCommitted(watcher, newest.sequenceNumber, outcome.events);
+
+    await assert.rejects(run(new AbortController().signal), /the disk said no/);
+    assert.equal(handled.length, 6, 'the first run handled the batch before its append failed');
+    assert.deepEqual(
+      await stored(store, { scope: defaultScope, stream: asStreamId(definition.id), public: false }),
+      [],
+    );
+    const again = new AbortController();
+    const running = run(again.signal);
+    const target: StreamRef = { scope: defaultScope, stream: asStreamId(definition.id), public: false };
+    while ((await stored(store, target)).length < 6) await nextTurn();
+    const last = handled.length;
+    for (let i = 0; i < 100 && handled.length === last; i++) await nextTurn();
+    again.abort();
+    await running;
+
+    // Every event handled, each event source's events in order in every run; the stream as the filter wrote it.
+    const written = await stored(store, target);
+    assert.deepEqual(
+      written.map((e) => e.event.sequenceNumber),
+      outcome.events.map((e) => e.sequenceNumber),
+    );
+    for (const source of sources) {
+      const seen = handled.filter((e) => e.partition === (source as string)).map((e) => e.event.sequenceNumber);
+      const expected: number[] = outcome.events.filter((e) => e.eventSourceId === source).map((e) => e.sequenceNumber);
+      assert.deepEqual([...new Set(seen)], expected, `every event of ${source}, in order`);
+      assert.deepEqual(
+        seen.slice(-expected.length),
+        expected,
+        'the second run handles them in order from its saved position',
+      );
+    }
+    for (const event of handled) {
+      const entry = written.find((e) => e.position === event.position);
+      assert.equal(
+        entry?.event.sequenceNumber,
+        event.event.sequenceNumber,
+        'an entry handed over early is the one stored',
+      );
+    }
   });
 });
