@@ -44,6 +44,8 @@ export class SqliteStreams implements Streams {
   readonly #states: SqliteStreamProcessorStates;
   /** Next position per stream (keyed by `cacheKey`), for streams this store has looked at. */
   readonly #next = new Map<string, number>();
+  /** The connection's `PRAGMA synchronous` level, set when the store was opened. */
+  readonly #synchronous: number;
 
   readonly #insert: Database.Statement<[string, string, number, number, string, number]>;
   readonly #selectLastPosition: Database.Statement<[string, string, number], number>;
@@ -63,6 +65,7 @@ export class SqliteStreams implements Streams {
     this.#db = db;
     this.#location = location;
     this.#states = states;
+    this.#synchronous = Number(db.pragma('synchronous', { simple: true }));
     this.#insert = db.prepare(
       `INSERT INTO streams (scope, stream_id, public, position, partition_id, event_sequence_number)
         VALUES (?, ?, ?, ?, ?, ?)`,
@@ -145,7 +148,7 @@ export class SqliteStreams implements Streams {
    * event horizon, are always synced.
    */
   #withSyncFor(stream: StreamRef, append: () => void): void {
-    const level = Number(this.#db.pragma('synchronous', { simple: true }));
+    const level = this.#synchronous;
     if (stream.public || level < synchronousFull) {
       append();
       return;

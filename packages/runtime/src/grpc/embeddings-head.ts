@@ -1,7 +1,6 @@
 import type { EmbeddingEvent, EmbeddingHead, HeadAnswer } from '../embeddings/embedding-head.js';
 import type { EmbeddingCurrentState } from '../embeddings/embedding-state.js';
 import type { RuntimeMetrics } from '../metrics/metrics.js';
-import type { ProcessedRecorder } from '../metrics/processing-metrics.js';
 import {
   EmbeddingCompareRequest,
   EmbeddingDeleteRequest,
@@ -31,14 +30,8 @@ export function createEmbeddingHead(
   connection: ReverseCallConnection<EmbeddingsReverseCall>,
   metrics: RuntimeMetrics,
 ): EmbeddingHead {
-  const recorders = new Map<string, ProcessedRecorder>();
   const call = async (request: EmbeddingRequest, context: Parameters<EmbeddingHead['compare']>[2]) => {
-    const tenant = context.executionContext.tenantId;
-    let recorder = recorders.get(tenant);
-    if (recorder === undefined) {
-      recorder = metrics.processing.recorder('embedding', tenant);
-      recorders.set(tenant, recorder);
-    }
+    const recorder = metrics.processing.recorder('embedding', context.executionContext.tenantId);
     const started = performance.now();
     const response = await connection.call(request, context.executionContext, { signal: context.signal });
     recorder.record(response.hasFailure(), (performance.now() - started) / 1000);

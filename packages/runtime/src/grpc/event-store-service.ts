@@ -70,17 +70,15 @@ export function createEventStoreService(deps: EventStoreServiceDependencies): Un
       callback: sendUnaryData<CommitEventsResponse>,
     ) {
       let context: DomainExecutionContext;
-      let events: ReturnType<typeof readUncommittedEvents>;
+      let events: Readonly<ReturnType<typeof readUncommittedEvents>>;
       let tenant: Tenant;
       const request = call.request;
       try {
         if (request instanceof DecodedCommit) {
           context = request.executionContext;
           tenant = tenants.get(context.tenantId);
-          events = request.events.map((event, i) => ({
-            ...event,
-            content: validateJsonContent(event.content, `events[${i}].content`),
-          }));
+          events = request.events;
+          for (const [i, event] of events.entries()) validateJsonContent(event.content, `events[${i}].content`);
         } else {
           context = readExecutionContext(request.getCallcontext());
           tenant = tenants.get(context.tenantId);

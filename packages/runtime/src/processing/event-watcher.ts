@@ -194,7 +194,8 @@ export class SourceWaiter implements Waiter {
 
   /**
    * Resolves when `position` has been written, within `timeoutMs` at the latest, on `wake`, or when the signal aborts
-   * (never rejects). Resolves at once if the position was already written. One wait at a time.
+   * (never rejects). Resolves at once if the position was already written; `Number.POSITIVE_INFINITY` waits for no
+   * write (only `wake`, the timeout or the signal end it). One wait at a time.
    */
   wait(position: number, timeoutMs: number): Promise<void> {
     if (this.#signal.aborted || this.#notifiedFrom(position)) return Promise.resolve();

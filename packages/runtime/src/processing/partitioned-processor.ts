@@ -1,6 +1,6 @@
 import type { PartitionId, StreamPosition } from '@dolittle-ts/fundamentals';
 import type { FailingPartition, StreamEvent, StreamProcessorState } from '@dolittle-ts/store';
-import { sleep, yieldToEventLoop } from './event-watcher.js';
+import { yieldToEventLoop } from './event-watcher.js';
 import type { RetryState } from './processing-result.js';
 import { failureAfter } from './retry-schedule.js';
 import type { StreamProcessorOptions } from './unpartitioned-processor.js';
@@ -54,8 +54,6 @@ export async function runPartitionedProcessor(
   outer.addEventListener('abort', onOuterAbort, { once: true });
   if (outer.aborted) stop.abort();
   const signal = stop.signal;
-  // Stopping wakes the main loop wherever it waits for a worker.
-  signal.addEventListener('abort', () => wake(), { once: true });
   const workerContext = { ...context, signal };
   let fatal: unknown;
 
@@ -74,19 +72,10 @@ export async function runPartitionedProcessor(
   /** Partitions being caught up; the main loop queues their new events instead of skipping them. */
   const recovering = new Set<PartitionId>();
 
-  // Waits for new events of the source; a worker finishing an event or a partition failing ends the wait too.
+  // The main loop's one wait: for new events of the source, a retry time, or stopping; `wake` ends it whenever a
+  // worker finishes an event or a partition fails, so the loop can move on.
   const waiter = watcher.waiter(source.ref, signal);
-  // Resolved whenever a worker finishes an event, so the main loop can move on; made only when someone waits.
-  let pulse: Resolvable | undefined;
-  const wake = () => {
-    pulse?.resolve();
-    pulse = undefined;
-    waiter.wake();
-  };
-  const nextPulse = (): Promise<void> => {
-    pulse ??= resolvable();
-    return pulse.promise;
-  };
+  const wake = () => waiter.wake();
   const finished = (entry: Entry) => {
     if (entry.done) return;
     entry.done = true;
@@ -288,9 +277,9 @@ export async function runPartitionedProcessor(
     while (!signal.aborted) {
       const untilRetry = startDueRecoveries();
       if (unfinished >= maxReadAhead) {
-        // Only a worker finishing an event (or stopping, which wakes too) can make room; a retry time may come first.
-        if (untilRetry === Number.POSITIVE_INFINITY) await nextPulse();
-        else await raceCleanly(signal, (waiting) => [nextPulse(), sleep(untilRetry, waiting)]);
+        // Only a worker finishing an event (or stopping) can make room; a retry time may come first. New events
+        // cannot: the wait is for no position.
+        await waiter.wait(Number.POSITIVE_INFINITY, untilRetry);
         continue;
       }
       await yieldToEventLoop();
@@ -360,38 +349,5 @@ class WaitingPartitions {
       if (!busy.has(partition)) return partition;
     }
     return undefined;
-  }
-}
-
-interface Resolvable {
-  readonly promise: Promise<void>;
-  readonly resolve: () => void;
-}
-
-function resolvable(): Resolvable {
-  let resolve: () => void = () => {};
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-/**
- * Waits for the first of several waits, then ends the others, so no timer or abort listener outlives the wait (a
- * processor that waits thousands of times must not pile them up).
- */
-/** The reason a finished wait's losers are aborted with (constructing a DOMException per wait is not free). */
-const waitOver = new Error('the wait is over');
-
-async function raceCleanly(signal: AbortSignal, waits: (waiting: AbortSignal) => Promise<void>[]): Promise<void> {
-  const waiting = new AbortController();
-  const stop = () => waiting.abort();
-  signal.addEventListener('abort', stop, { once: true });
-  if (signal.aborted) waiting.abort(waitOver);
-  try {
-    await Promise.race(waits(waiting.signal));
-  } finally {
-    waiting.abort(waitOver);
-    signal.removeEventListener('abort', stop);
   }
 }
